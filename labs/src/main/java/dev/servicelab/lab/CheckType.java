@@ -1,0 +1,71 @@
+package dev.servicelab.lab;
+
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The check vocabulary of the lab format (labs/README.md): for each type, the keys it requires,
+ * the keys it allows, and whether it runs inside the sandbox (probes retry longer by default).
+ */
+public enum CheckType {
+    RESOURCE("resource", Set.of("kind", "name", "fields"), Set.of(), false),
+    ABSENT("absent", Set.of("kind", "name"), Set.of(), false),
+    PODS_READY("podsReady", Set.of("selector"), Set.of("count", "min"), false),
+    SERVICE_SELECTS("serviceSelects", Set.of("service"), Set.of("count", "min"), false),
+    ENDPOINTS("endpoints", Set.of("service"), Set.of("count", "min", "port"), false),
+    HTTP("http", Set.of("url"), Set.of("status", "bodyContains", "fromNode"), true),
+    NO_HTTP("noHttp", Set.of("url"), Set.of("fromNode"), true),
+    DNS("dns", Set.of("lookup", "record"), Set.of("count", "equals", "contains", "podIPsOf", "exists"), true),
+    LOAD_BALANCING("loadBalancing", Set.of("url", "requests", "minDistinctPods"), Set.of(), true),
+    POD_ENV("podEnv", Set.of("selector", "variable"), Set.of("present", "equals"), true),
+    EXEC("exec", Set.of("target", "command"), Set.of("outputContains", "exitCode"), true),
+    EXTERNAL("external", Set.of("service", "via"), Set.of("port", "path", "node", "status", "connects"), true);
+
+    /** Keys every check may carry, whatever its type. */
+    public static final Set<String> COMMON_KEYS = Set.of("type", "name", "namespace", "timeoutSeconds", "hint");
+
+    public static final Set<String> KINDS = Set.of("Service", "Deployment", "StatefulSet", "Pod", "Namespace",
+            "ConfigMap", "EndpointSlice");
+
+    private final String yamlName;
+    private final Set<String> required;
+    private final Set<String> optional;
+    private final boolean probe;
+
+    CheckType(String yamlName, Set<String> required, Set<String> optional, boolean probe) {
+        this.yamlName = yamlName;
+        this.required = required;
+        this.optional = optional;
+        this.probe = probe;
+    }
+
+    public String yamlName() {
+        return yamlName;
+    }
+
+    public Set<String> required() {
+        return required;
+    }
+
+    public boolean allows(String key) {
+        return COMMON_KEYS.contains(key) || required.contains(key) || optional.contains(key);
+    }
+
+    /** Probes run inside the sandbox and wait for things to converge; API checks answer at once. */
+    public boolean probe() {
+        return probe;
+    }
+
+    public int defaultTimeoutSeconds() {
+        return probe ? 20 : 0;
+    }
+
+    public static Optional<CheckType> fromYaml(String name) {
+        return Arrays.stream(values()).filter(t -> t.yamlName.equals(name)).findFirst();
+    }
+
+    public static String allNames() {
+        return String.join(", ", Arrays.stream(values()).map(CheckType::yamlName).toList());
+    }
+}

@@ -1,0 +1,40 @@
+package dev.servicelab.lab;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** A lab as loaded from its folder: the manifest's fields and its ordered steps. */
+public record Lab(
+        String id,
+        String title,
+        String summary,
+        Difficulty difficulty,
+        int estimatedMinutes,
+        List<String> prerequisites,
+        List<String> tags,
+        SandboxSpec sandbox,
+        List<LabStep> steps,
+        Path folder) {
+
+    public Lab {
+        prerequisites = List.copyOf(prerequisites);
+        tags = List.copyOf(tags);
+        steps = List.copyOf(steps);
+    }
+
+    public Optional<LabStep> step(String stepId) {
+        return steps.stream().filter(s -> s.id().equals(stepId)).findFirst();
+    }
+
+    public enum Difficulty {
+        BEGINNER, INTERMEDIATE, ADVANCED
+    }
+
+    /** What the lab needs of its sandbox: one node or a server and an agent, and extra namespaces. */
+    public record SandboxSpec(int nodes, List<String> namespaces) {
+        public SandboxSpec {
+            namespaces = List.copyOf(namespaces);
+        }
+    }
+}

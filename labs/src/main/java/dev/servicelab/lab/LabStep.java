@@ -1,0 +1,41 @@
+package dev.servicelab.lab;
+
+import java.util.List;
+
+/**
+ * One step of a lab. {@code instructions} is the Markdown text (already read from its file);
+ * {@code setup} and the solutions name manifest files inside the lab folder.
+ */
+public record LabStep(
+        String id,
+        String title,
+        String instructions,
+        List<String> setup,
+        List<CheckSpec> checks,
+        List<String> hints,
+        Solution solution,
+        List<WrongSolution> wrong) {
+
+    public LabStep {
+        setup = List.copyOf(setup);
+        checks = List.copyOf(checks);
+        hints = List.copyOf(hints);
+        wrong = List.copyOf(wrong);
+    }
+
+    /** What to apply and run so that every check of the step passes. */
+    public record Solution(List<String> manifests, List<String> commands) {
+        public Solution {
+            manifests = List.copyOf(manifests);
+            commands = List.copyOf(commands);
+        }
+    }
+
+    /** A solution the checks must refuse, with text the failure message must contain. */
+    public record WrongSolution(String name, List<String> manifests, List<String> commands, String expect) {
+        public WrongSolution {
+            manifests = List.copyOf(manifests);
+            commands = List.copyOf(commands);
+        }
+    }
+}

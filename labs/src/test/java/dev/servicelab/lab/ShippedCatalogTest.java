@@ -1,0 +1,29 @@
+package dev.servicelab.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The labs we ship must all load: a rejected lab would silently vanish from the catalog. */
+class ShippedCatalogTest {
+
+    private final LabCatalog catalog = new LabLoader().load(Path.of(System.getProperty("servicelab.catalog", "catalog")));
+
+    @Test
+    void everyShippedLabLoadsWithoutProblems() {
+        assertThat(catalog.rejected()).isEmpty();
+    }
+
+    @Test
+    void theCurriculumCoversTheServicesTopics() {
+        assertThat(catalog.labs()).extracting(Lab::id).contains("why-services", "clusterip", "selectors-endpoints",
+                "service-discovery", "nodeport", "loadbalancer-tunnel", "statefulset-headless", "externalname",
+                "multiport-portforward", "traffic-policies");
+    }
+
+    @Test
+    void everyStepHasAtLeastFourAndAtMostEightStepsPerLab() {
+        assertThat(catalog.labs()).allSatisfy(lab -> assertThat(lab.steps()).hasSizeBetween(4, 8));
+    }
+}
