@@ -1,0 +1,7 @@
+// Entry point of the browser code: each page declares what it needs with data attributes,
+// so the same bundle serves every page and nothing runs where it is not wanted.
+import { enhanceCodeBlocks } from './code-blocks.js';
+
+document.addEventListener('DOMContentLoaded', () => {
+  document.querySelectorAll('[data-markdown]').forEach(enhanceCodeBlocks);
+});
