@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record CheckSpec(
         CheckType type,
-        String name,
+        String title,
         String namespace,
         int timeoutSeconds,
         Optional<String> hint,

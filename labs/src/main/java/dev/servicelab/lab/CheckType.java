@@ -23,7 +23,7 @@ public enum CheckType {
     EXTERNAL("external", Set.of("service", "via"), Set.of("port", "path", "node", "status", "connects"), true);
 
     /** Keys every check may carry, whatever its type. */
-    public static final Set<String> COMMON_KEYS = Set.of("type", "name", "namespace", "timeoutSeconds", "hint");
+    public static final Set<String> COMMON_KEYS = Set.of("type", "title", "namespace", "timeoutSeconds", "hint");
 
     public static final Set<String> KINDS = Set.of("Service", "Deployment", "StatefulSet", "Pod", "Namespace",
             "ConfigMap", "EndpointSlice");

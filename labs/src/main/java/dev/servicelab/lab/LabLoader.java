@@ -272,11 +272,11 @@ public final class LabLoader {
         String namespace = map.containsKey("namespace") ? yaml.text(map.get("namespace"), "namespace") : "default";
         Integer timeout = map.containsKey("timeoutSeconds")
                 ? yaml.integer(map.get("timeoutSeconds"), "timeoutSeconds", 0, 300) : Integer.valueOf(t.defaultTimeoutSeconds());
-        String name = map.containsKey("name") ? yaml.text(map.get("name"), "name") : typeName;
+        String title = map.containsKey("title") ? yaml.text(map.get("title"), "title") : typeName;
         var hint = map.containsKey("hint") ? java.util.Optional.ofNullable(yaml.text(map.get("hint"), "hint"))
                 : java.util.Optional.<String>empty();
         String source = yaml.file().getFileName() + ":" + (node.getStartMark().getLine() + 1);
-        return new CheckSpec(t, name, namespace, timeout == null ? 0 : timeout, hint, params, source);
+        return new CheckSpec(t, title, namespace, timeout == null ? 0 : timeout, hint, params, source);
     }
 
     private List<String> files(YamlFile yaml, Path folder, Node node, String what) {

@@ -1,0 +1,5 @@
+package dev.servicelab.account;
+
+public enum Role {
+    LEARNER, INSTRUCTOR, ADMIN
+}

@@ -1,0 +1,5 @@
+package dev.servicelab.progress;
+
+public enum StepStatus {
+    NOT_STARTED, IN_PROGRESS, PASSED
+}

@@ -1,0 +1,67 @@
+package dev.servicelab;
+
+import dev.servicelab.account.AccountService;
+import dev.servicelab.account.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The whole platform on a random port with a real (embedded) PostgreSQL of its own. Spring caches
+ * the context, so every test class extending this shares one server and one database.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class PlatformTestBase {
+
+    public static final String ADMIN = "admin";
+    public static final String ADMIN_PASSWORD = "admin-password-for-tests";
+    private static final Path DATABASE = createDatabaseDirectory();
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected AccountService accounts;
+
+    @DynamicPropertySource
+    static void platform(DynamicPropertyRegistry registry) {
+        registry.add("servicelab.database.embedded.directory", DATABASE::toString);
+        registry.add("servicelab.accounts.first-admin-username", () -> ADMIN);
+        registry.add("servicelab.accounts.first-admin-password", () -> ADMIN_PASSWORD);
+    }
+
+    private static Path createDatabaseDirectory() {
+        try {
+            return Files.createTempDirectory("servicelab-test-db-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected String baseUrl() {
+        return "http://localhost:" + port;
+    }
+
+    /** A fresh learner for one test, so tests never see each other's progress. */
+    protected String newLearner() {
+        String username = "learner-" + UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(username, "Test Learner", LEARNER_PASSWORD, Role.LEARNER);
+        return username;
+    }
+
+    protected static final String LEARNER_PASSWORD = "learner-password";
+
+    protected ApiClient api(String username, String password) {
+        return new ApiClient(baseUrl(), username, password);
+    }
+
+    protected ApiClient anonymousApi() {
+        return new ApiClient(baseUrl(), null, null);
+    }
+}
