@@ -1,0 +1,30 @@
+package dev.servicelab.sandbox;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Creates, finds and deletes sandboxes: real Kubernetes clusters, one per learner. Implementations
+ * label what they create so that {@link #list()} finds it again after the platform restarts.
+ */
+public interface SandboxProvisioner {
+
+    /** Creates and starts a sandbox, reporting each phase, and returns when its node and DNS are ready. */
+    Sandbox create(SandboxRequest request, SandboxProgress progress);
+
+    /** Every sandbox this platform created that still exists, running or not. */
+    List<SandboxStatus> list();
+
+    /** Re-attaches to a running sandbox (e.g. after a platform restart). */
+    Optional<Sandbox> attach(String sandboxId);
+
+    /** Whether the sandbox's node containers are all running. */
+    boolean isAlive(String sandboxId);
+
+    /** Removes the sandbox and everything it created (containers, network, volumes); idempotent. */
+    void delete(String sandboxId);
+
+    /** A sandbox as its labels describe it, without connecting to it. */
+    record SandboxStatus(String sandboxId, String owner, String labId, boolean running, java.time.Instant createdAt) {
+    }
+}

@@ -1,0 +1,320 @@
+package dev.servicelab.sandbox.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.ContainerNetwork;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import dev.servicelab.sandbox.Kubeconfigs;
+import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxException;
+import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.sandbox.SandboxPhase;
+import dev.servicelab.sandbox.SandboxProgress;
+import dev.servicelab.sandbox.SandboxProvisioner;
+import dev.servicelab.sandbox.SandboxRequest;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.k3s.K3sContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * Sandboxes as Docker containers: a k3s-compatible server node (Testcontainers' {@link K3sContainer})
+ * and, for two-node labs, an agent node, on a Docker network of their own so that sandboxes cannot
+ * reach each other. Everything is labelled, so {@link #list()} and {@link #attach} work after a
+ * platform restart; Testcontainers' reuse mode keeps it from removing sandboxes when the JVM exits.
+ */
+public final class DockerSandboxProvisioner implements SandboxProvisioner {
+
+    private static final Logger log = LoggerFactory.getLogger(DockerSandboxProvisioner.class);
+    private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
+    private static final String IMAGES_DIR = "/var/lib/rancher/k3s/agent/images/";
+    public static final String PLATFORM_NAMESPACE = "servicelab-system";
+    public static final String ROLE_LABEL = "servicelab.dev/role";
+
+    private final DockerSandboxSettings settings;
+    private final DockerClient docker;
+
+    public DockerSandboxProvisioner(DockerSandboxSettings settings) {
+        this.settings = settings;
+        try {
+            this.docker = DockerClientFactory.instance().client();
+        } catch (RuntimeException e) {
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "No Docker engine answers. Start one "
+                    + "(./servicelab run starts Debian's docker.io as root) or set DOCKER_HOST.", e);
+        }
+        if (!"true".equalsIgnoreCase(System.getenv("TESTCONTAINERS_RYUK_DISABLED"))) {
+            log.warn("TESTCONTAINERS_RYUK_DISABLED is not true: Testcontainers will try to pull its Ryuk image, "
+                    + "which fails offline. ./servicelab sets it; set it yourself when starting the jar directly.");
+        }
+    }
+
+    @Override
+    public Sandbox create(SandboxRequest request, SandboxProgress progress) {
+        if (docker.listImagesCmd().withImageNameFilter(settings.image()).exec().isEmpty()
+                && !settings.image().startsWith("rancher/")) {
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox image " + settings.image()
+                    + " is not in the local Docker engine. Run sandbox-provisioner/kit/ensure-kit.sh to build it.");
+        }
+        String id = request.sandboxId();
+        progress.reached(id, SandboxPhase.STARTING_CONTAINER);
+        Instant created = Instant.now();
+        String token = randomToken();
+        Network network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withName("servicelab-" + id)
+                .withLabels(Map.of(Labels.PLATFORM, settings.platformId(), Labels.SANDBOX, id))).build();
+        try {
+            K3sContainer server = new K3sContainer(DockerImageName.parse(settings.image()).asCompatibleSubstituteFor("rancher/k3s"));
+            List<String> command = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
+                    "--disable=local-storage", "--disable=servicelb", "--tls-san=" + settings.hostAddress(),
+                    "--node-label=" + ROLE_LABEL + "=server"));
+            command.addAll(settings.extraServerArgs());
+            configure(server, request, SandboxNode.Role.SERVER, network, created)
+                    .withNetworkAliases("server")
+                    .withEnv("K3S_TOKEN", token)
+                    .withCommand(command.toArray(String[]::new))
+                    .waitingFor(new KubernetesReadyWait(settings.startupTimeout(), settings.hostAddress(),
+                            phase -> progress.reached(id, phase)));
+            server.start();
+            if (request.nodes() == 2) {
+                AgentContainer agent = configure(new AgentContainer(DockerImageName.parse(settings.image())),
+                        request, SandboxNode.Role.AGENT, network, created)
+                        .withEnv("K3S_URL", "https://server:6443")
+                        .withEnv("K3S_TOKEN", token)
+                        .withCommand("agent", "--node-label=" + ROLE_LABEL + "=agent");
+                agent.setPrivilegedMode(true);
+                agent.setTmpFsMapping(Map.of("/run", "", "/var/run", ""));
+                agent.start();
+            }
+            Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
+                    "The sandbox started but its node container vanished"));
+            try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
+                waitForNodes(client, request.nodes());
+                progress.reached(id, SandboxPhase.NODE_READY);
+                waitForDns(client);
+                progress.reached(id, SandboxPhase.DNS_READY);
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(PLATFORM_NAMESPACE)
+                        .addToLabels("pod-security.kubernetes.io/enforce", "privileged").endMetadata().build())
+                        .serverSideApply();
+            }
+            log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
+            return sandbox;
+        } catch (SandboxException e) {
+            delete(id);
+            throw e;
+        } catch (RuntimeException e) {
+            delete(id);
+            throw new SandboxException(SandboxException.Reason.START_FAILED,
+                    "The sandbox could not start: " + rootMessage(e), e);
+        }
+    }
+
+    private <C extends GenericContainer<C>> C configure(C container, SandboxRequest request, SandboxNode.Role role,
+            Network network, Instant created) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Labels.PLATFORM, settings.platformId());
+        labels.put(Labels.SANDBOX, request.sandboxId());
+        labels.put(Labels.ROLE, role.label());
+        labels.put(Labels.CREATED, Long.toString(created.toEpochMilli()));
+        if (request.owner() != null) {
+            labels.put(Labels.OWNER, request.owner());
+        }
+        if (request.labId() != null) {
+            labels.put(Labels.LAB, request.labId());
+        }
+        String name = request.sandboxId() + "-" + role.label();
+        container.withNetwork(network).withLabels(labels).withReuse(true)
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withName("servicelab-" + name).withHostName(name);
+                    var host = cmd.getHostConfig();
+                    if (settings.memoryBytes() > 0) {
+                        host.withMemory(settings.memoryBytes()).withMemorySwap(settings.memoryBytes());
+                    }
+                    if (settings.cpus() > 0) {
+                        host.withNanoCPUs((long) (settings.cpus() * 1_000_000_000L));
+                    }
+                });
+        if (settings.imagesDirectory() != null && Files.isDirectory(settings.imagesDirectory())) {
+            try (Stream<Path> tarballs = Files.list(settings.imagesDirectory())) {
+                tarballs.filter(p -> p.toString().endsWith(".tar")).forEach(tar -> container.withCopyToContainer(
+                        org.testcontainers.utility.MountableFile.forHostPath(tar), IMAGES_DIR + tar.getFileName()));
+            } catch (IOException e) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "Cannot read the sandbox images in "
+                        + settings.imagesDirectory() + ": " + e.getMessage(), e);
+            }
+        }
+        return container;
+    }
+
+    private void waitForNodes(KubernetesClient client, int count) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        while (Instant.now().isBefore(deadline)) {
+            var nodes = client.nodes().list().getItems();
+            if (nodes.size() >= count && nodes.stream().allMatch(KubernetesReadyWait::ready)) {
+                return;
+            }
+            KubernetesReadyWait.sleep(Duration.ofMillis(500));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED,
+                "Only some of the sandbox's " + count + " nodes became Ready within " + settings.startupTimeout().toSeconds() + " s");
+    }
+
+    private void waitForDns(KubernetesClient client) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        while (Instant.now().isBefore(deadline)) {
+            var coredns = client.apps().deployments().inNamespace("kube-system").withName("coredns").get();
+            if (coredns != null && coredns.getStatus() != null && coredns.getStatus().getReadyReplicas() != null
+                    && coredns.getStatus().getReadyReplicas() > 0) {
+                return;
+            }
+            KubernetesReadyWait.sleep(Duration.ofMillis(500));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED,
+                "Cluster DNS (CoreDNS) did not become ready within " + settings.startupTimeout().toSeconds() + " s");
+    }
+
+    @Override
+    public List<SandboxStatus> list() {
+        Map<String, List<Container>> bySandbox = containers(null).stream()
+                .collect(Collectors.groupingBy(c -> c.getLabels().get(Labels.SANDBOX), LinkedHashMap::new, Collectors.toList()));
+        List<SandboxStatus> result = new ArrayList<>();
+        bySandbox.forEach((id, list) -> {
+            Map<String, String> labels = list.get(0).getLabels();
+            boolean running = list.stream().allMatch(c -> "running".equals(c.getState()));
+            long created = Long.parseLong(labels.getOrDefault(Labels.CREATED, "0"));
+            result.add(new SandboxStatus(id, labels.get(Labels.OWNER), labels.get(Labels.LAB), running,
+                    Instant.ofEpochMilli(created)));
+        });
+        return result;
+    }
+
+    @Override
+    public Optional<Sandbox> attach(String sandboxId) {
+        List<Container> containers = containers(sandboxId);
+        Optional<Container> server = containers.stream()
+                .filter(c -> SandboxNode.Role.SERVER.label().equals(c.getLabels().get(Labels.ROLE))).findFirst();
+        if (server.isEmpty() || !"running".equals(server.get().getState())) {
+            return Optional.empty();
+        }
+        List<SandboxNode> nodes = containers.stream().map(this::node).toList();
+        SandboxNode serverNode = nodes.stream().filter(n -> n.role() == SandboxNode.Role.SERVER).findFirst().orElseThrow();
+        Integer apiPort = serverNode.hostPorts().get(6443);
+        if (apiPort == null) {
+            return Optional.empty();
+        }
+        String kubeconfig = Kubeconfigs.withServer(readFile(serverNode.containerId(), KUBECONFIG),
+                "https://" + settings.hostAddress() + ":" + apiPort);
+        Map<String, String> labels = server.get().getLabels();
+        return Optional.of(new Sandbox(sandboxId, labels.get(Labels.OWNER), labels.get(Labels.LAB), kubeconfig, nodes,
+                Instant.ofEpochMilli(Long.parseLong(labels.getOrDefault(Labels.CREATED, "0")))));
+    }
+
+    @Override
+    public boolean isAlive(String sandboxId) {
+        List<Container> containers = containers(sandboxId);
+        return !containers.isEmpty() && containers.stream().allMatch(c -> "running".equals(c.getState()));
+    }
+
+    @Override
+    public void delete(String sandboxId) {
+        for (Container container : containers(sandboxId)) {
+            try {
+                docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+            } catch (NotFoundException gone) {
+                // removed concurrently: that is what we wanted
+            }
+        }
+        docker.listNetworksCmd().withFilter("label", List.of(Labels.SANDBOX + "=" + sandboxId)).exec()
+                .forEach(network -> {
+                    try {
+                        docker.removeNetworkCmd(network.getId()).exec();
+                    } catch (NotFoundException gone) {
+                        // already removed
+                    }
+                });
+    }
+
+    private List<Container> containers(String sandboxId) {
+        List<String> filters = new ArrayList<>(List.of(Labels.PLATFORM + "=" + settings.platformId()));
+        if (sandboxId != null) {
+            filters.add(Labels.SANDBOX + "=" + sandboxId);
+        }
+        return docker.listContainersCmd().withShowAll(true).withLabelFilter(filters.stream()
+                .collect(Collectors.toMap(f -> f.substring(0, f.indexOf('=')), f -> f.substring(f.indexOf('=') + 1)))).exec();
+    }
+
+    private SandboxNode node(Container container) {
+        InspectContainerResponse inspect = docker.inspectContainerCmd(container.getId()).exec();
+        SandboxNode.Role role = SandboxNode.Role.valueOf(container.getLabels().get(Labels.ROLE).toUpperCase());
+        String address = inspect.getNetworkSettings().getNetworks().values().stream()
+                .map(ContainerNetwork::getIpAddress).filter(ip -> ip != null && !ip.isBlank()).findFirst().orElse(null);
+        Map<Integer, Integer> ports = new LinkedHashMap<>();
+        Map<ExposedPort, Ports.Binding[]> bindings = inspect.getNetworkSettings().getPorts().getBindings();
+        bindings.forEach((exposed, binds) -> {
+            if (binds != null && binds.length > 0) {
+                ports.put(exposed.getPort(), Integer.parseInt(binds[0].getHostPortSpec()));
+            }
+        });
+        return new SandboxNode(role, container.getId(), inspect.getConfig().getHostName(), address, ports);
+    }
+
+    private String readFile(String containerId, String path) {
+        try (InputStream tar = docker.copyArchiveFromContainerCmd(containerId, path).exec();
+                var archive = new TarArchiveInputStream(tar)) {
+            archive.getNextEntry();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            archive.transferTo(out);
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Reason.DEAD, "Cannot read " + path + " from the sandbox node: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The second node of a two-node sandbox: the same image, started as a k3s agent. */
+    private static final class AgentContainer extends GenericContainer<AgentContainer> {
+        AgentContainer(DockerImageName image) {
+            super(image);
+        }
+    }
+
+    private static String randomToken() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+}

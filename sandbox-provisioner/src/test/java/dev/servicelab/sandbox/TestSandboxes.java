@@ -1,0 +1,28 @@
+package dev.servicelab.sandbox;
+
+import dev.servicelab.sandbox.docker.DockerSandboxProvisioner;
+import dev.servicelab.sandbox.docker.DockerSandboxSettings;
+import dev.servicelab.sandbox.kit.KitImages;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+
+/** Sandboxes for tests: the kit's image, a platform id of their own, generous timeouts for 2 cores. */
+public final class TestSandboxes {
+
+    private TestSandboxes() {
+    }
+
+    public static KitImages images() {
+        return KitImages.fromWorkingDirectory();
+    }
+
+    public static DockerSandboxProvisioner provisioner() {
+        return new DockerSandboxProvisioner(new DockerSandboxSettings(images().node(), List.of(), Duration.ofMinutes(4),
+                1536L * 1024 * 1024, 1.5, "servicelab-tests", null, "localhost"));
+    }
+
+    public static String newId(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
