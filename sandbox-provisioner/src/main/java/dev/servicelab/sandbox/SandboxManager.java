@@ -1,0 +1,286 @@
+package dev.servicelab.sandbox;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of every sandbox: hands learners one (from the warm pool when it can), enforces limits,
+ * notices dead nodes within one health interval, expires idle and old sandboxes, and on start-up
+ * re-attaches what still runs and reaps what nobody owns. Works over any {@link SandboxProvisioner}.
+ */
+public final class SandboxManager implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SandboxManager.class);
+
+    private final SandboxProvisioner provisioner;
+    private final SandboxLedger ledger;
+    private final SandboxLimits limits;
+    private final Clock clock;
+    private final ExecutorService starters;
+    private final ScheduledExecutorService housekeeping;
+    private final Map<String, Sandbox> connections = new ConcurrentHashMap<>();
+    private final List<Consumer<SandboxRecord>> listeners = new CopyOnWriteArrayList<>();
+    private final Object allocation = new Object();
+
+    public SandboxManager(SandboxProvisioner provisioner, SandboxLedger ledger, SandboxLimits limits, Clock clock) {
+        this.provisioner = provisioner;
+        this.ledger = ledger;
+        this.limits = limits;
+        this.clock = clock;
+        this.starters = Executors.newFixedThreadPool(Math.max(1, limits.maxConcurrentStarts()), daemon("sandbox-start"));
+        this.housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-housekeeping"));
+    }
+
+    /** Reconciles with what runs, then starts the health checks and fills the pool. */
+    public void start() {
+        reconcile();
+        long period = limits.healthInterval().toMillis();
+        housekeeping.scheduleWithFixedDelay(this::housekeepingRound, period, period, TimeUnit.MILLISECONDS);
+        refillPool();
+    }
+
+    /** Told of every change of a sandbox's record (state, phase, owner, expiry). */
+    public void onChange(Consumer<SandboxRecord> listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * The learner's sandbox for a lab: the one they have, else one from the warm pool, else a new one
+     * (returned while still starting). Throws {@link SandboxException.Reason#CAPACITY} when a limit is hit.
+     */
+    public SandboxRecord acquire(String owner, String labId, int nodes) {
+        SandboxRecord record;
+        synchronized (allocation) {
+            Optional<SandboxRecord> existing = ledger.active().stream()
+                    .filter(r -> owner.equals(r.owner()) && labId.equals(r.labId())).findFirst();
+            if (existing.isPresent()) {
+                return touch(existing.get().sandboxId());
+            }
+            List<SandboxRecord> active = ledger.active();
+            long mine = active.stream().filter(r -> owner.equals(r.owner())).count();
+            if (mine >= limits.maxPerLearner()) {
+                throw new SandboxException(SandboxException.Reason.CAPACITY, "You already have " + mine
+                        + " sandbox(es) running, the most one learner may have. End one from its lab page first.");
+            }
+            Instant now = clock.instant();
+            Optional<SandboxRecord> pooled = nodes == 1 ? active.stream()
+                    .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
+            if (pooled.isPresent()) {
+                record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now));
+                save(record);
+                log.info("Sandbox {} handed from the warm pool to {} for {}", record.sandboxId(), owner, labId);
+            } else {
+                long others = active.stream().filter(r -> !r.pooled()).count();
+                if (others >= limits.maxTotal()) {
+                    throw new SandboxException(SandboxException.Reason.CAPACITY, "This server is running as many "
+                            + "sandboxes as it is configured for (" + limits.maxTotal() + "). Try again in a few minutes.");
+                }
+                evictPooledIfFull(active);
+                record = newRecord(owner, labId, nodes, now);
+                save(record);
+                launch(record);
+            }
+        }
+        refillPool();
+        return record;
+    }
+
+    /** The connection to a ready sandbox, re-attaching if this process has not seen it yet. */
+    public Optional<Sandbox> connection(String sandboxId) {
+        Sandbox known = connections.get(sandboxId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Sandbox> attached = provisioner.attach(sandboxId);
+        attached.ifPresent(s -> connections.put(sandboxId, s));
+        return attached;
+    }
+
+    public Optional<SandboxRecord> record(String sandboxId) {
+        return ledger.find(sandboxId);
+    }
+
+    /** The learner's active sandbox for a lab, if any. */
+    public Optional<SandboxRecord> current(String owner, String labId) {
+        return ledger.active().stream().filter(r -> owner.equals(r.owner()) && labId.equals(r.labId())).findFirst();
+    }
+
+    /** Marks activity, which pushes the idle timeout back. */
+    public SandboxRecord touch(String sandboxId) {
+        SandboxRecord record = require(sandboxId).touched(clock.instant());
+        ledger.save(record);
+        return record;
+    }
+
+    /** Gives the sandbox more time, up to the hard TTL from its creation. */
+    public SandboxRecord extend(String sandboxId) {
+        SandboxRecord record = require(sandboxId);
+        Instant cap = record.createdAt().plus(limits.hardTtl());
+        Instant wanted = clock.instant().plus(limits.extension());
+        SandboxRecord extended = record.touched(clock.instant()).expiringAt(wanted.isAfter(cap) ? cap : wanted);
+        save(extended);
+        return extended;
+    }
+
+    /** Ends a sandbox now. */
+    public void release(String sandboxId) {
+        finish(require(sandboxId), SandboxState.DELETED, "Ended on request");
+    }
+
+    /** Checks every active sandbox once: dead nodes are marked, expired ones removed. */
+    public void housekeepingRound() {
+        Instant now = clock.instant();
+        for (SandboxRecord record : ledger.active()) {
+            try {
+                if (record.state() == SandboxState.READY && !provisioner.isAlive(record.sandboxId())) {
+                    log.warn("Sandbox {} of {} has stopped", record.sandboxId(), record.owner());
+                    finish(record, SandboxState.DEAD, "Your cluster stopped unexpectedly. Start a fresh one: "
+                            + "your lab progress is kept.");
+                } else if (!record.pooled() && record.expiresAt() != null && now.isAfter(record.expiresAt())) {
+                    finish(record, SandboxState.EXPIRED, "Removed after reaching its time limit.");
+                } else if (!record.pooled() && now.isAfter(record.lastActiveAt().plus(limits.idleTimeout()))) {
+                    finish(record, SandboxState.EXPIRED, "Removed after " + limits.idleTimeout().toMinutes()
+                            + " minutes without activity.");
+                }
+            } catch (RuntimeException e) {
+                log.warn("Housekeeping of sandbox {} failed: {}", record.sandboxId(), e.getMessage());
+            }
+        }
+        refillPool();
+    }
+
+    private void reconcile() {
+        Map<String, SandboxProvisioner.SandboxStatus> running = provisioner.list().stream()
+                .collect(Collectors.toMap(SandboxProvisioner.SandboxStatus::sandboxId, s -> s, (a, b) -> a));
+        Set<String> known = ledger.active().stream().map(SandboxRecord::sandboxId).collect(Collectors.toSet());
+        for (SandboxRecord record : ledger.active()) {
+            var status = running.get(record.sandboxId());
+            if (status == null || !status.running()) {
+                finish(record, SandboxState.DEAD, "Your cluster stopped while the server was down. Start a fresh "
+                        + "one: your lab progress is kept.");
+            } else if (record.state() == SandboxState.STARTING) {
+                // Its start was cut short by the restart: it may be half set up, so replace it.
+                finish(record, SandboxState.FAILED, "Interrupted by a server restart. Start it again.");
+            } else {
+                log.info("Re-attached sandbox {} of {}", record.sandboxId(), record.owner());
+            }
+        }
+        running.keySet().stream().filter(id -> !known.contains(id)).forEach(orphan -> {
+            log.info("Reaping orphan sandbox {}", orphan);
+            provisioner.delete(orphan);
+        });
+    }
+
+    private void refillPool() {
+        synchronized (allocation) {
+            List<SandboxRecord> active = ledger.active();
+            long pooled = active.stream().filter(SandboxRecord::pooled).count();
+            long total = active.size();
+            for (long i = pooled; i < limits.warmPool() && total < limits.maxTotal() + limits.warmPool(); i++, total++) {
+                SandboxRecord record = newRecord(null, null, 1, clock.instant());
+                save(record);
+                launch(record);
+            }
+        }
+    }
+
+    /** A learner outranks the pool: when the host is full, a pooled sandbox makes room. */
+    private void evictPooledIfFull(List<SandboxRecord> active) {
+        if (active.size() >= limits.maxTotal() + limits.warmPool()) {
+            active.stream().filter(SandboxRecord::pooled).findFirst()
+                    .ifPresent(r -> finish(r, SandboxState.DELETED, "Made room for a learner"));
+        }
+    }
+
+    private SandboxRecord newRecord(String owner, String labId, int nodes, Instant now) {
+        String id = "sb-" + UUID.randomUUID().toString().substring(0, 12);
+        SandboxRecord base = new SandboxRecord(id, owner, labId, nodes, SandboxState.STARTING, SandboxPhase.QUEUED,
+                null, now, now, null);
+        return base.expiringAt(owner == null ? null : expiry(base, now));
+    }
+
+    private Instant expiry(SandboxRecord record, Instant now) {
+        Instant byIdle = now.plus(limits.extension());
+        Instant cap = now.plus(limits.hardTtl());
+        return byIdle.isAfter(cap) ? cap : byIdle;
+    }
+
+    private void launch(SandboxRecord record) {
+        starters.submit(() -> {
+            try {
+                Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
+                        record.nodes()), (id, phase) -> ledger.find(id)
+                                .filter(r -> r.state() == SandboxState.STARTING)
+                                .ifPresent(r -> save(r.with(SandboxState.STARTING, phase, null))));
+                connections.put(sandbox.id(), sandbox);
+                ledger.find(record.sandboxId()).ifPresent(r -> {
+                    if (r.state() == SandboxState.STARTING) {
+                        save(r.with(SandboxState.READY, SandboxPhase.READY, null));
+                    } else {
+                        provisioner.delete(r.sandboxId()); // ended while it was starting
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.warn("Sandbox {} failed to start: {}", record.sandboxId(), e.getMessage());
+                ledger.find(record.sandboxId())
+                        .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
+            }
+        });
+    }
+
+    private void finish(SandboxRecord record, SandboxState state, String message) {
+        connections.remove(record.sandboxId());
+        save(record.with(state, record.phase(), message));
+        try {
+            provisioner.delete(record.sandboxId());
+        } catch (RuntimeException e) {
+            log.warn("Could not delete sandbox {}: {}", record.sandboxId(), e.getMessage());
+        }
+    }
+
+    private void save(SandboxRecord record) {
+        ledger.save(record);
+        listeners.forEach(l -> {
+            try {
+                l.accept(record);
+            } catch (RuntimeException e) {
+                log.warn("A sandbox listener failed: {}", e.getMessage());
+            }
+        });
+    }
+
+    private SandboxRecord require(String sandboxId) {
+        return ledger.find(sandboxId).orElseThrow(() -> new SandboxException(SandboxException.Reason.NOT_FOUND,
+                "There is no sandbox " + sandboxId + "."));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        var counter = new java.util.concurrent.atomic.AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        housekeeping.shutdownNow();
+        starters.shutdownNow();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.servicelab.sandbox;
+
+/** Where a sandbox is in its life, as the platform records it. */
+public enum SandboxState {
+    /** Being created; its {@link SandboxPhase} says how far. */
+    STARTING,
+    /** Ready and assigned to a learner (or waiting in the warm pool when it has no owner). */
+    READY,
+    /** Could not be created; the message says why. */
+    FAILED,
+    /** Its node stopped while in use; the learner can get a fresh one. */
+    DEAD,
+    /** Removed after the idle timeout or hard TTL. */
+    EXPIRED,
+    /** Removed on request. */
+    DELETED;
+
+    public boolean active() {
+        return this == STARTING || this == READY;
+    }
+}

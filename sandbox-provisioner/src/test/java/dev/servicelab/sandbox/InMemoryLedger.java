@@ -1,0 +1,28 @@
+package dev.servicelab.sandbox;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A ledger in memory, for tests of the lifecycle rules. */
+public final class InMemoryLedger implements SandboxLedger {
+
+    private final Map<String, SandboxRecord> records = new ConcurrentHashMap<>();
+
+    @Override
+    public void save(SandboxRecord record) {
+        records.put(record.sandboxId(), record);
+    }
+
+    @Override
+    public Optional<SandboxRecord> find(String sandboxId) {
+        return Optional.ofNullable(records.get(sandboxId));
+    }
+
+    @Override
+    public List<SandboxRecord> active() {
+        return records.values().stream().filter(r -> r.state().active())
+                .sorted(java.util.Comparator.comparing(SandboxRecord::createdAt)).toList();
+    }
+}
