@@ -1,7 +1,9 @@
 // Entry point of the browser code: each page declares what it needs with data attributes,
 // so the same bundle serves every page and nothing runs where it is not wanted.
 import { enhanceCodeBlocks } from './code-blocks.js';
+import { sandboxPanel } from './sandbox-panel.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-markdown]').forEach(enhanceCodeBlocks);
+  document.querySelectorAll('[data-sandbox-panel]').forEach(sandboxPanel);
 });

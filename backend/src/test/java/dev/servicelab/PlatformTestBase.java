@@ -22,6 +22,7 @@ public abstract class PlatformTestBase {
     public static final String ADMIN = "admin";
     public static final String ADMIN_PASSWORD = "admin-password-for-tests";
     private static final Path DATABASE = createDatabaseDirectory();
+    public static final String PLATFORM_ID = "servicelab-test-" + UUID.randomUUID().toString().substring(0, 8);
 
     @LocalServerPort
     protected int port;
@@ -34,6 +35,10 @@ public abstract class PlatformTestBase {
         registry.add("servicelab.database.embedded.directory", DATABASE::toString);
         registry.add("servicelab.accounts.first-admin-username", () -> ADMIN);
         registry.add("servicelab.accounts.first-admin-password", () -> ADMIN_PASSWORD);
+        // No warm pool unless a test wants one, and a platform id of this JVM's own, so that start-up
+        // reconciliation never reaps sandboxes that belong to a developer's running platform.
+        registry.add("servicelab.sandbox.warm-pool", () -> "0");
+        registry.add("servicelab.sandbox.platform-id", () -> PLATFORM_ID);
     }
 
     private static Path createDatabaseDirectory() {

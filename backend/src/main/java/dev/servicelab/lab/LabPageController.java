@@ -4,6 +4,8 @@ import dev.servicelab.account.Account;
 import dev.servicelab.account.CurrentAccount;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
+import dev.servicelab.sandbox.SandboxException;
+import dev.servicelab.sandbox.SandboxService;
 import java.security.Principal;
 import java.util.List;
 import org.springframework.stereotype.Controller;
@@ -11,6 +13,7 @@ import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 @Controller
 class LabPageController {
@@ -31,13 +34,15 @@ class LabPageController {
     private final ProgressService progress;
     private final CurrentAccount current;
     private final MarkdownRenderer markdown;
+    private final SandboxService sandboxes;
 
     LabPageController(LabCatalogService catalog, ProgressService progress, CurrentAccount current,
-            MarkdownRenderer markdown) {
+            MarkdownRenderer markdown, SandboxService sandboxes) {
         this.catalog = catalog;
         this.progress = progress;
         this.current = current;
         this.markdown = markdown;
+        this.sandboxes = sandboxes;
     }
 
     @GetMapping("/")
@@ -69,9 +74,16 @@ class LabPageController {
         return "lab";
     }
 
+    /** Starts the lab and asks for the learner's sandbox; the page then shows it coming up. */
     @PostMapping("/labs/{labId}/start")
-    String start(@PathVariable String labId, Principal principal) {
-        progress.start(current.of(principal), labId);
+    String start(@PathVariable String labId, Principal principal, RedirectAttributes redirect) {
+        Account account = current.of(principal);
+        progress.start(account, labId);
+        try {
+            sandboxes.acquire(account, labId);
+        } catch (SandboxException | SandboxService.SandboxesDisabledException e) {
+            redirect.addFlashAttribute("sandboxError", e.getMessage());
+        }
         return "redirect:/labs/" + labId;
     }
 

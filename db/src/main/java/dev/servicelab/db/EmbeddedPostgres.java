@@ -77,6 +77,11 @@ public final class EmbeddedPostgres implements AutoCloseable {
             String password = readOrCreatePassword(base.resolve("password"));
             Path data = base.resolve("data");
             int port = settings.port() == 0 ? freePort() : settings.port();
+            // A server left running by a platform process that died keeps its port: adopt both.
+            int running = runningPort(data);
+            if (running > 0) {
+                port = running;
+            }
             EmbeddedPostgres server = new EmbeddedPostgres(binaries, data, root, port, settings.database(), password);
             if (root) {
                 chownTree(base, UNPRIVILEGED_USER, Files.exists(data) ? List.of(data) : List.of());
@@ -299,6 +304,19 @@ public final class EmbeddedPostgres implements AutoCloseable {
             return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The port in postmaster.pid when the process it names is alive, else 0. */
+    private static int runningPort(Path data) {
+        Path pidFile = data.resolve("postmaster.pid");
+        try {
+            List<String> lines = Files.readAllLines(pidFile);
+            long pid = Long.parseLong(lines.get(0).strip());
+            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            return alive && lines.size() > 3 ? Integer.parseInt(lines.get(3).strip()) : 0;
+        } catch (IOException | RuntimeException e) {
+            return 0;
         }
     }
 

@@ -1,0 +1,66 @@
+package dev.servicelab.sandbox;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Sandbox records in PostgreSQL, so a restarted platform knows whose each running sandbox is. */
+@Repository
+class JdbcSandboxLedger implements SandboxLedger {
+
+    private final JdbcClient jdbc;
+
+    JdbcSandboxLedger(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public void save(SandboxRecord r) {
+        jdbc.sql("""
+                insert into sandbox (id, owner, lab_id, nodes, state, phase, message, created_at, last_active_at, expires_at)
+                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                on conflict (id) do update set owner = excluded.owner, lab_id = excluded.lab_id, state = excluded.state,
+                  phase = excluded.phase, message = excluded.message, last_active_at = excluded.last_active_at,
+                  expires_at = excluded.expires_at""")
+                .params(r.sandboxId(), r.owner(), r.labId(), r.nodes(), r.state().name(), r.phase().name(), r.message(),
+                        ts(r.createdAt()), ts(r.lastActiveAt()), ts(r.expiresAt()))
+                .update();
+    }
+
+    @Override
+    public Optional<SandboxRecord> find(String sandboxId) {
+        return jdbc.sql("select * from sandbox where id = ?").param(sandboxId).query(JdbcSandboxLedger::map).optional();
+    }
+
+    @Override
+    public List<SandboxRecord> active() {
+        return jdbc.sql("select * from sandbox where state in ('STARTING', 'READY') order by created_at")
+                .query(JdbcSandboxLedger::map).list();
+    }
+
+    /** The most recent sandbox of a learner for a lab, whatever its state (to explain a dead one). */
+    Optional<SandboxRecord> latest(String owner, String labId) {
+        return jdbc.sql("select * from sandbox where owner = ? and lab_id = ? order by created_at desc limit 1")
+                .params(owner, labId).query(JdbcSandboxLedger::map).optional();
+    }
+
+    private static SandboxRecord map(ResultSet rs, int row) throws SQLException {
+        return new SandboxRecord(rs.getString("id"), rs.getString("owner"), rs.getString("lab_id"), rs.getInt("nodes"),
+                SandboxState.valueOf(rs.getString("state")), SandboxPhase.valueOf(rs.getString("phase")),
+                rs.getString("message"), instant(rs.getTimestamp("created_at")), instant(rs.getTimestamp("last_active_at")),
+                instant(rs.getTimestamp("expires_at")));
+    }
+
+    private static Timestamp ts(Instant instant) {
+        return instant == null ? null : Timestamp.from(instant);
+    }
+
+    private static Instant instant(Timestamp ts) {
+        return ts == null ? null : ts.toInstant();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.servicelab.sandbox;
+
+import dev.servicelab.account.Account;
+import dev.servicelab.lab.Lab;
+import dev.servicelab.lab.LabCatalogService;
+import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.stereotype.Service;
+
+/** Learners' sandboxes, per lab, on top of the sandbox manager; explains when sandboxes are off. */
+@Service
+public class SandboxService {
+
+    private final ObjectProvider<SandboxManager> manager;
+    private final JdbcSandboxLedger ledger;
+    private final LabCatalogService catalog;
+
+    public SandboxService(ObjectProvider<SandboxManager> manager, JdbcSandboxLedger ledger, LabCatalogService catalog) {
+        this.manager = manager;
+        this.ledger = ledger;
+        this.catalog = catalog;
+    }
+
+    public SandboxView view(Account account, String labId) {
+        catalog.lab(labId);
+        return ledger.latest(account.username(), labId).map(SandboxView::of).orElse(SandboxView.NONE);
+    }
+
+    public SandboxView acquire(Account account, String labId) {
+        Lab lab = catalog.lab(labId);
+        return SandboxView.of(manager().acquire(account.username(), labId, lab.sandbox().nodes()));
+    }
+
+    public SandboxView extend(Account account, String labId) {
+        return SandboxView.of(manager().extend(active(account, labId).sandboxId()));
+    }
+
+    public void release(Account account, String labId) {
+        manager().release(active(account, labId).sandboxId());
+    }
+
+    /** The connection to the learner's ready sandbox for a lab. */
+    public Optional<Sandbox> connection(Account account, String labId) {
+        return manager().current(account.username(), labId).filter(r -> r.state() == SandboxState.READY)
+                .flatMap(r -> manager().connection(r.sandboxId()));
+    }
+
+    private SandboxRecord active(Account account, String labId) {
+        return manager().current(account.username(), labId).orElseThrow(() -> new SandboxException(
+                SandboxException.Reason.NOT_FOUND, "You have no running sandbox for this lab. Start one first."));
+    }
+
+    private SandboxManager manager() {
+        SandboxManager m = manager.getIfAvailable();
+        if (m == null) {
+            throw new SandboxesDisabledException();
+        }
+        return m;
+    }
+
+    /** This server was configured without sandboxes. */
+    public static final class SandboxesDisabledException extends RuntimeException {
+        SandboxesDisabledException() {
+            super("This server does not run sandboxes (servicelab.sandbox.enabled=false). Ask its operator to enable them.");
+        }
+    }
+}
