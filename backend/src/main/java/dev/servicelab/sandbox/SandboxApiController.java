@@ -1,15 +1,12 @@
 package dev.servicelab.sandbox;
 
 import dev.servicelab.account.CurrentAccount;
-import dev.servicelab.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -54,23 +51,5 @@ class SandboxApiController {
     ResponseEntity<Void> release(@PathVariable String labId, Principal principal) {
         sandboxes.release(current.of(principal), labId);
         return ResponseEntity.noContent().build();
-    }
-
-    @ExceptionHandler(SandboxException.class)
-    ResponseEntity<ProblemDetail> sandboxProblem(SandboxException e) {
-        return switch (e.reason()) {
-            case CAPACITY -> ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header("Retry-After", "60")
-                    .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "sandbox-capacity", "No room for another sandbox", e.getMessage()));
-            case NOT_FOUND -> ResponseEntity.status(HttpStatus.NOT_FOUND)
-                    .body(Problems.of(HttpStatus.NOT_FOUND, "sandbox-not-found", "No sandbox", e.getMessage()));
-            case DEAD, START_FAILED -> ResponseEntity.status(HttpStatus.BAD_GATEWAY)
-                    .body(Problems.of(HttpStatus.BAD_GATEWAY, "sandbox-failed", "The sandbox is not working", e.getMessage()));
-        };
-    }
-
-    @ExceptionHandler(SandboxService.SandboxesDisabledException.class)
-    ResponseEntity<ProblemDetail> disabled(SandboxService.SandboxesDisabledException e) {
-        return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-                .body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "sandboxes-disabled", "Sandboxes are off", e.getMessage()));
     }
 }

@@ -12,6 +12,7 @@ import org.springframework.util.unit.DataSize;
  *
  * @param enabled whether this server makes sandboxes at all (off: labs can be read, not run)
  * @param image node image; empty means the kit's local build named in sandbox-provisioner/kit/versions.env
+ * @param toolboxImage image of the learner's terminal and of the probes; empty means the kit's
  * @param hostAddress where the platform reaches ports Docker publishes (the API server's)
  * @param platformId label on every sandbox container of this installation
  */
@@ -19,6 +20,7 @@ import org.springframework.util.unit.DataSize;
 public record SandboxProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("") String image,
+        @DefaultValue("") String toolboxImage,
         @DefaultValue("") List<String> extraServerArgs,
         @DefaultValue("localhost") String hostAddress,
         @DefaultValue("servicelab") String platformId,

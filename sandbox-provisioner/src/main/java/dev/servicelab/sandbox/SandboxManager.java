@@ -36,6 +36,7 @@ public final class SandboxManager implements AutoCloseable {
     private final Map<String, Sandbox> connections = new ConcurrentHashMap<>();
     private final List<Consumer<SandboxRecord>> listeners = new CopyOnWriteArrayList<>();
     private final Object allocation = new Object();
+    private volatile SandboxPreparer preparer = SandboxPreparer.NONE;
 
     public SandboxManager(SandboxProvisioner provisioner, SandboxLedger ledger, SandboxLimits limits, Clock clock) {
         this.provisioner = provisioner;
@@ -52,6 +53,11 @@ public final class SandboxManager implements AutoCloseable {
         long period = limits.healthInterval().toMillis();
         housekeeping.scheduleWithFixedDelay(this::housekeepingRound, period, period, TimeUnit.MILLISECONDS);
         refillPool();
+    }
+
+    /** Sets what prepares a sandbox for its learner (lab setup) once it is theirs. */
+    public void preparer(SandboxPreparer preparer) {
+        this.preparer = preparer;
     }
 
     /** Told of every change of a sandbox's record (state, phase, owner, expiry). */
@@ -81,8 +87,11 @@ public final class SandboxManager implements AutoCloseable {
             Optional<SandboxRecord> pooled = nodes == 1 ? active.stream()
                     .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
             if (pooled.isPresent()) {
-                record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now));
+                record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now))
+                        .with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null);
                 save(record);
+                SandboxRecord handed = record;
+                starters.submit(() -> prepare(handed, connection(handed.sandboxId()).orElse(null)));
                 log.info("Sandbox {} handed from the warm pool to {} for {}", record.sandboxId(), owner, labId);
             } else {
                 long others = active.stream().filter(r -> !r.pooled()).count();
@@ -229,10 +238,12 @@ public final class SandboxManager implements AutoCloseable {
                                 .ifPresent(r -> save(r.with(SandboxState.STARTING, phase, null))));
                 connections.put(sandbox.id(), sandbox);
                 ledger.find(record.sandboxId()).ifPresent(r -> {
-                    if (r.state() == SandboxState.STARTING) {
+                    if (r.state() != SandboxState.STARTING) {
+                        provisioner.delete(r.sandboxId()); // ended while it was starting
+                    } else if (r.pooled()) {
                         save(r.with(SandboxState.READY, SandboxPhase.READY, null));
                     } else {
-                        provisioner.delete(r.sandboxId()); // ended while it was starting
+                        prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox);
                     }
                 });
             } catch (RuntimeException e) {
@@ -241,6 +252,25 @@ public final class SandboxManager implements AutoCloseable {
                         .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
             }
         });
+    }
+
+    /** Runs the preparer for the sandbox's learner, then hands it over as READY whatever happened. */
+    private void prepare(SandboxRecord record, Sandbox sandbox) {
+        save(record);
+        String message = null;
+        try {
+            if (sandbox == null) {
+                throw new SandboxException(SandboxException.Reason.DEAD, "the sandbox cannot be reached");
+            }
+            preparer.prepare(record, sandbox);
+        } catch (RuntimeException e) {
+            log.warn("Preparing sandbox {} for {} failed: {}", record.sandboxId(), record.owner(), e.getMessage());
+            message = "The lab's starting state could not be fully set up (" + e.getMessage() + "). Checks may fail "
+                    + "until it is; starting a fresh cluster retries it.";
+        }
+        String note = message;
+        ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING)
+                .ifPresent(r -> save(r.with(SandboxState.READY, SandboxPhase.READY, note)));
     }
 
     private void finish(SandboxRecord record, SandboxState state, String message) {

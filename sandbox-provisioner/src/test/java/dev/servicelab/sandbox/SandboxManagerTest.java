@@ -117,10 +117,32 @@ class SandboxManagerTest {
         manager(1, 1, 5).start();
         awaitPool(1);
         SandboxRecord mine = manager.acquire("ada", "clusterip", 1);
-        assertThat(mine.state()).isEqualTo(SandboxState.READY);
+        assertThat(mine.phase()).isEqualTo(SandboxPhase.LAB_SETUP);
         assertThat(mine.owner()).isEqualTo("ada");
+        assertThat(awaitReady(mine.sandboxId()).state()).isEqualTo(SandboxState.READY);
         awaitPool(1);
         assertThat(ledger.active()).hasSize(2);
+    }
+
+    @Test
+    void theLearnersSandboxIsPreparedForTheirLabBeforeItIsReady() {
+        manager(0, 1, 5);
+        java.util.List<String> prepared = new java.util.concurrent.CopyOnWriteArrayList<>();
+        manager.preparer((record, sandbox) -> prepared.add(record.owner() + "/" + record.labId()));
+        manager.start();
+        SandboxRecord ready = awaitReady(manager.acquire("ada", "clusterip", 1).sandboxId());
+        assertThat(ready.state()).isEqualTo(SandboxState.READY);
+        assertThat(prepared).containsExactly("ada/clusterip");
+    }
+
+    @Test
+    void aFailedPreparationStillHandsTheSandboxOverWithAnExplanation() {
+        manager(0, 1, 5);
+        manager.preparer((record, sandbox) -> { throw new IllegalStateException("setup.yaml is broken"); });
+        manager.start();
+        SandboxRecord ready = awaitReady(manager.acquire("ada", "clusterip", 1).sandboxId());
+        assertThat(ready.state()).isEqualTo(SandboxState.READY);
+        assertThat(ready.message()).contains("setup.yaml is broken").contains("starting a fresh cluster retries it");
     }
 
     @Test

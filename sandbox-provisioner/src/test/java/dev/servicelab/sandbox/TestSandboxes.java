@@ -18,7 +18,7 @@ public final class TestSandboxes {
     }
 
     public static DockerSandboxProvisioner provisioner() {
-        return new DockerSandboxProvisioner(new DockerSandboxSettings(images().node(), List.of(), Duration.ofMinutes(4),
+        return new DockerSandboxProvisioner(new DockerSandboxSettings(images().node(), images().toolbox(), List.of(), Duration.ofMinutes(4),
                 1536L * 1024 * 1024, 1.5, "servicelab-tests", null, "localhost"));
     }
 

@@ -9,6 +9,7 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxException;
 import dev.servicelab.sandbox.SandboxNode;
 import dev.servicelab.sandbox.SandboxPhase;
@@ -56,8 +57,6 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     private static final Logger log = LoggerFactory.getLogger(DockerSandboxProvisioner.class);
     private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
     private static final String IMAGES_DIR = "/var/lib/rancher/k3s/agent/images/";
-    public static final String PLATFORM_NAMESPACE = "servicelab-system";
-    public static final String ROLE_LABEL = "servicelab.dev/role";
 
     private final DockerSandboxSettings settings;
     private final DockerClient docker;
@@ -93,7 +92,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             K3sContainer server = new K3sContainer(DockerImageName.parse(settings.image()).asCompatibleSubstituteFor("rancher/k3s"));
             List<String> command = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
                     "--disable=local-storage", "--disable=servicelb", "--tls-san=" + settings.hostAddress(),
-                    "--node-label=" + ROLE_LABEL + "=server"));
+                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
             command.addAll(settings.extraServerArgs());
             configure(server, request, SandboxNode.Role.SERVER, network, created)
                     .withNetworkAliases("server")
@@ -107,7 +106,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                         request, SandboxNode.Role.AGENT, network, created)
                         .withEnv("K3S_URL", "https://server:6443")
                         .withEnv("K3S_TOKEN", token)
-                        .withCommand("agent", "--node-label=" + ROLE_LABEL + "=agent");
+                        .withCommand("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent");
                 agent.setPrivilegedMode(true);
                 agent.setTmpFsMapping(Map.of("/run", "", "/var/run", ""));
                 agent.start();
@@ -119,9 +118,10 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                 progress.reached(id, SandboxPhase.NODE_READY);
                 waitForDns(client);
                 progress.reached(id, SandboxPhase.DNS_READY);
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(PLATFORM_NAMESPACE)
-                        .addToLabels("pod-security.kubernetes.io/enforce", "privileged").endMetadata().build())
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(SandboxBootstrap.NAMESPACE)
+                        .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
                         .serverSideApply();
+                SandboxBootstrap.install(client, settings.toolboxImage(), request.nodes(), settings.startupTimeout());
             }
             log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
             return sandbox;

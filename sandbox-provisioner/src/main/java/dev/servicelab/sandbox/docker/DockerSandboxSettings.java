@@ -8,6 +8,7 @@ import java.util.List;
  * How the Docker provisioner makes sandboxes.
  *
  * @param image the node image: the kit's local build, or a public {@code rancher/k3s} tag
+ * @param toolboxImage the image of the learner's terminal and the platform's probes
  * @param extraServerArgs added to {@code server} (k3s flags; the kit's node accepts the same)
  * @param startupTimeout how long a sandbox may take to become ready before it counts as failed
  * @param memoryBytes memory cap of each node container (0 for none)
@@ -18,6 +19,7 @@ import java.util.List;
  */
 public record DockerSandboxSettings(
         String image,
+        String toolboxImage,
         List<String> extraServerArgs,
         Duration startupTimeout,
         long memoryBytes,

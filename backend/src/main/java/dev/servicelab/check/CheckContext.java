@@ -1,0 +1,70 @@
+package dev.servicelab.check;
+
+import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.sandbox.SandboxNode;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What checks work with: the learner's sandbox, a client for its API, and its probe pods. */
+public record CheckContext(Sandbox sandbox, KubernetesClient client) {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([a-zA-Z]+)\\.([a-z0-9-]+)\\.([a-zA-Z]+)(?:\\.([a-z0-9-]+))?\\s*}}");
+
+    /** Runs a shell command in the probe pod on the given node (server unless a lab asks for the agent). */
+    public PodExec.Result probe(String fromNode, Duration timeout, String script) {
+        SandboxNode.Role role = "agent".equalsIgnoreCase(fromNode) ? SandboxNode.Role.AGENT : SandboxNode.Role.SERVER;
+        return PodExec.run(client, SandboxBootstrap.NAMESPACE, SandboxBootstrap.probePod(role), timeout, "sh", "-c", script);
+    }
+
+    public Optional<SandboxNode> node(String role) {
+        return sandbox.node("agent".equalsIgnoreCase(role) ? SandboxNode.Role.AGENT : SandboxNode.Role.SERVER);
+    }
+
+    /**
+     * Fills {{service.NAME.clusterIP}}, {{service.NAME.nodePort[.PORTNAME]}}, {{node.ROLE.ip}} from the
+     * live cluster, or explains which one cannot be filled yet.
+     */
+    public String fill(String text, String namespace) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(out, Matcher.quoteReplacement(value(m.group(1), m.group(2), m.group(3), m.group(4), namespace)));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private String value(String kind, String name, String field, String port, String namespace) {
+        if ("node".equals(kind)) {
+            return node(name).map(SandboxNode::address).orElseThrow(() -> new Unfillable(
+                    "This check needs a " + name + " node, and this sandbox has none."));
+        }
+        Service service = client.services().inNamespace(namespace).withName(name).get();
+        if (service == null) {
+            throw new Unfillable("Service " + name + " does not exist in namespace " + namespace + " yet.");
+        }
+        return switch (field) {
+            case "clusterIP" -> service.getSpec().getClusterIP();
+            case "nodePort" -> service.getSpec().getPorts().stream()
+                    .filter(p -> port == null || port.equals(p.getName())).map(ServicePort::getNodePort)
+                    .filter(java.util.Objects::nonNull).findFirst().map(String::valueOf)
+                    .orElseThrow(() -> new Unfillable("Service " + name + " has no nodePort"
+                            + (port == null ? "" : " on a port named " + port) + " (it is of type "
+                            + service.getSpec().getType() + ")."));
+            default -> throw new Unfillable("Unknown placeholder field " + field);
+        };
+    }
+
+    /** A placeholder names something the sandbox does not have (yet): the check fails with this message. */
+    public static final class Unfillable extends RuntimeException {
+        public Unfillable(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.servicelab.check;
+
+import dev.servicelab.lab.CheckSpec;
+import dev.servicelab.lab.CheckType;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Component;
+
+/** {@code endpoints}: the Service's EndpointSlices list enough ready addresses (and the expected port). */
+@Component
+class EndpointsCheck implements Check {
+
+    @Override
+    public Set<CheckType> types() {
+        return Set.of(CheckType.ENDPOINTS);
+    }
+
+    @Override
+    public Outcome evaluate(CheckSpec spec, CheckContext context) {
+        String name = spec.text("service");
+        Service service = context.client().services().inNamespace(spec.namespace()).withName(name).get();
+        if (service == null) {
+            return Outcome.fail("Service " + name + " does not exist in namespace " + spec.namespace() + ".");
+        }
+        List<EndpointSlice> slices = context.client().discovery().v1().endpointSlices().inNamespace(spec.namespace())
+                .withLabel("kubernetes.io/service-name", name).list().getItems();
+        List<String> addresses = slices.stream().flatMap(s -> s.getEndpoints().stream())
+                .filter(e -> e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
+                .flatMap(e -> e.getAddresses().stream()).distinct().sorted().toList();
+        Counts counts = Counts.of(spec);
+        if (!counts.met(addresses.size())) {
+            String why = service.getSpec().getSelector() == null || service.getSpec().getSelector().isEmpty()
+                    ? " It has no selector, so Kubernetes fills no endpoints for it."
+                    : " Its selector " + dev.servicelab.check.Objects.selector(service.getSpec().getSelector())
+                            + " must match Ready pods: compare it with kubectl get pods --show-labels.";
+            return Outcome.fail("Service " + name + " has " + addresses.size() + " ready endpoint address(es)"
+                    + (addresses.isEmpty() ? "" : " (" + String.join(", ", addresses) + ")") + ", expected "
+                    + counts.expected() + "." + why);
+        }
+        String port = spec.text("port");
+        if (port != null) {
+            List<String> ports = slices.stream().filter(s -> s.getPorts() != null).flatMap(s -> s.getPorts().stream())
+                    .flatMap(p -> java.util.stream.Stream.of(String.valueOf(p.getPort()), p.getName()))
+                    .filter(Objects::nonNull).distinct().toList();
+            if (!ports.contains(port)) {
+                String actual = slices.stream().filter(s -> s.getPorts() != null).flatMap(s -> s.getPorts().stream())
+                        .map(EndpointPort::getPort).map(String::valueOf).distinct().collect(Collectors.joining(", "));
+                return Outcome.fail("Service " + name + "'s endpoints use port " + (actual.isEmpty() ? "(none)" : actual)
+                        + ", expected " + port + ": check the Service's targetPort.");
+            }
+        }
+        return Outcome.pass("Service " + name + " has " + addresses.size() + " ready endpoint address(es): "
+                + String.join(", ", addresses) + ".");
+    }
+}

@@ -1,0 +1,57 @@
+package dev.servicelab.check;
+
+import dev.servicelab.lab.CheckSpec;
+import dev.servicelab.lab.CheckType;
+import dev.servicelab.sandbox.SandboxBootstrap;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code exec}: a command's result in the learner's terminal pod ({@code target: toolbox}) or in a
+ * pod picked by labels, e.g. curl to a port-forward the learner runs.
+ */
+@Component
+class ExecCheck implements Check {
+
+    @Override
+    public Set<CheckType> types() {
+        return Set.of(CheckType.EXEC);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Outcome evaluate(CheckSpec spec, CheckContext context) {
+        Object target = spec.params().get("target");
+        String namespace;
+        String pod;
+        if ("toolbox".equals(target)) {
+            namespace = SandboxBootstrap.NAMESPACE;
+            pod = SandboxBootstrap.TERMINAL_POD;
+        } else {
+            Map<String, String> selector = target instanceof Map<?, ?> m ? (Map<String, String>) m : Map.of();
+            namespace = spec.namespace();
+            var found = context.client().pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
+                    .filter(Objects::ready).findFirst();
+            if (found.isEmpty()) {
+                return Outcome.fail("No Ready pod labelled " + Objects.selector(selector) + " in " + namespace + ".");
+            }
+            pod = found.get().getMetadata().getName();
+        }
+        String command = context.fill(spec.text("command"), spec.namespace());
+        var result = PodExec.run(context.client(), namespace, pod, Duration.ofSeconds(15), "bash", "-c", command);
+        int wantCode = spec.integer("exitCode").orElse(0);
+        String where = "toolbox".equals(target) ? "in your terminal" : "in pod " + pod;
+        if (result.exitCode() != wantCode) {
+            return Outcome.fail("`" + command + "` " + where + " exited with " + result.exitCode() + ", expected " + wantCode
+                    + ": " + HttpCheck.abbreviate(result.stderr() + " " + result.stdout()));
+        }
+        String contains = spec.text("outputContains");
+        if (contains != null && !result.stdout().contains(contains)) {
+            return Outcome.fail("`" + command + "` " + where + " printed \"" + HttpCheck.abbreviate(result.stdout())
+                    + "\", which does not contain \"" + contains + "\".");
+        }
+        return Outcome.pass("`" + command + "` " + where + " worked.");
+    }
+}

@@ -1,0 +1,103 @@
+package dev.servicelab.check;
+
+import dev.servicelab.lab.CheckSpec;
+import dev.servicelab.lab.CheckType;
+import dev.servicelab.sandbox.SandboxNode;
+import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code external}: a request from outside the cluster, as the learner's browser would make it: to a
+ * node's address on the Service's nodePort, or to the external IP the tunnel gave a LoadBalancer.
+ */
+@Component
+class ExternalCheck implements Check {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    @Override
+    public Set<CheckType> types() {
+        return Set.of(CheckType.EXTERNAL);
+    }
+
+    @Override
+    public Outcome evaluate(CheckSpec spec, CheckContext context) {
+        String name = spec.text("service");
+        Service service = context.client().services().inNamespace(spec.namespace()).withName(name).get();
+        if (service == null) {
+            return Outcome.fail("Service " + name + " does not exist in namespace " + spec.namespace() + ".");
+        }
+        Optional<ServicePort> port = port(service, spec.text("port"));
+        if (port.isEmpty()) {
+            return Outcome.fail("Service " + name + " has no port" + (spec.text("port") == null ? "" : " named " + spec.text("port")) + ".");
+        }
+        String type = service.getSpec().getType();
+        String address;
+        int target;
+        String how;
+        if ("loadBalancer".equals(spec.text("via"))) {
+            if (!"LoadBalancer".equals(type)) {
+                return Outcome.fail("Service " + name + " is of type " + type + "; set spec.type: LoadBalancer.");
+            }
+            List<LoadBalancerIngress> ingress = service.getStatus() == null || service.getStatus().getLoadBalancer() == null
+                    ? List.of() : service.getStatus().getLoadBalancer().getIngress();
+            if (ingress == null || ingress.isEmpty()) {
+                return Outcome.fail("Service " + name + "'s EXTERNAL-IP is <pending>: no cloud gives it one here. Press "
+                        + "\"Start tunnel\" on the lab page (it does what minikube tunnel does), then check again.");
+            }
+            address = ingress.get(0).getIp() != null ? ingress.get(0).getIp() : ingress.get(0).getHostname();
+            target = port.get().getPort();
+            how = "the external IP " + address + ":" + target;
+        } else {
+            if (!"NodePort".equals(type) && !"LoadBalancer".equals(type)) {
+                return Outcome.fail("Service " + name + " is of type " + type + ", which has no nodePort; set spec.type: NodePort.");
+            }
+            String role = spec.text("node") == null ? "server" : spec.text("node");
+            Optional<SandboxNode> node = context.node(role);
+            if (node.isEmpty()) {
+                return Outcome.fail("This check needs a " + role + " node, and this sandbox has none.");
+            }
+            address = node.get().address();
+            target = port.get().getNodePort();
+            how = "the " + role + " node's port " + target + " (" + address + ":" + target + ")";
+        }
+        String path = spec.text("path") == null ? "/" : spec.text("path");
+        boolean wantConnect = spec.text("connects") == null || Boolean.parseBoolean(spec.text("connects"));
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + target + path))
+                    .timeout(Duration.ofSeconds(4)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (!wantConnect) {
+                return Outcome.fail("A request from outside through " + how + " was answered (" + response.statusCode()
+                        + "), but it should be dropped: with externalTrafficPolicy Local a node without a local endpoint "
+                        + "does not forward.");
+            }
+            String want = spec.text("status") == null ? "200" : spec.text("status");
+            return want.equals(String.valueOf(response.statusCode()))
+                    ? Outcome.pass("From outside the cluster, " + how + " answered " + response.statusCode() + ".")
+                    : Outcome.fail("From outside the cluster, " + how + " answered " + response.statusCode() + ", expected " + want + ".");
+        } catch (java.io.IOException e) {
+            return wantConnect
+                    ? Outcome.fail("From outside the cluster, " + how + " did not answer (" + e.getClass().getSimpleName()
+                            + "): is there a Ready pod behind Service " + name + ", and does its targetPort match the pods' port?")
+                    : Outcome.pass("From outside the cluster, " + how + " got no answer, as expected.");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Outcome.fail("Interrupted");
+        }
+    }
+
+    private static Optional<ServicePort> port(Service service, String name) {
+        return service.getSpec().getPorts().stream().filter(p -> name == null || name.equals(p.getName())
+                || name.equals(String.valueOf(p.getPort()))).findFirst();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.servicelab.check;
+
+import dev.servicelab.lab.CheckSpec;
+import dev.servicelab.lab.CheckType;
+import java.time.Duration;
+import java.util.Set;
+import org.springframework.stereotype.Component;
+
+/** {@code http} and {@code noHttp}: a request from inside the cluster answers as expected, or does not connect. */
+@Component
+class HttpCheck implements Check {
+
+    private static final String STATUS = "__servicelab_status__";
+
+    @Override
+    public Set<CheckType> types() {
+        return Set.of(CheckType.HTTP, CheckType.NO_HTTP);
+    }
+
+    @Override
+    public Outcome evaluate(CheckSpec spec, CheckContext context) {
+        String url = context.fill(spec.text("url"), spec.namespace());
+        String from = spec.text("fromNode") == null ? "" : " from the " + spec.text("fromNode") + " node";
+        var result = context.probe(spec.text("fromNode"), Duration.ofSeconds(10),
+                "curl -sS --max-time 3 -w '\\n" + STATUS + "%{http_code}' " + Shell.quote(url));
+        boolean connected = result.exitCode() == 0;
+        if (spec.type() == CheckType.NO_HTTP) {
+            return connected ? Outcome.fail("GET " + url + from + " was answered, but it should be dropped: "
+                    + "no endpoint should be reachable this way.")
+                    : Outcome.pass("GET " + url + from + " got no answer, as expected: " + Shell.curlFailure(result.exitCode(), result.stderr()) + ".");
+        }
+        if (!connected) {
+            return Outcome.fail("GET " + url + from + " failed: " + Shell.curlFailure(result.exitCode(), result.stderr()) + ".");
+        }
+        String out = result.stdout();
+        int marker = out.lastIndexOf(STATUS);
+        String body = marker < 0 ? out : out.substring(0, marker);
+        String status = marker < 0 ? "?" : out.substring(marker + STATUS.length()).strip();
+        String want = spec.text("status") == null ? "200" : spec.text("status");
+        if (!want.equals(status)) {
+            return Outcome.fail("GET " + url + from + " answered " + status + ", expected " + want + ".");
+        }
+        String contains = spec.text("bodyContains");
+        if (contains != null && !body.contains(contains)) {
+            return Outcome.fail("GET " + url + from + " answered " + status + ", but its body does not contain \""
+                    + contains + "\". It said: " + abbreviate(body));
+        }
+        return Outcome.pass("GET " + url + from + " answered " + status + ".");
+    }
+
+    static String abbreviate(String text) {
+        String flat = text.strip().replace('\n', ' ');
+        return flat.length() > 160 ? flat.substring(0, 160) + "…" : flat;
+    }
+}
