@@ -81,13 +81,21 @@ save() { # save TAG FILE
 
 go_builds() {
 	local ld="-s -w"
+	# What `kubectl version` and the nodes' kubeletVersion report (as the
+	# Kubernetes release build sets them).
+	local kv="" pkg minor=${KUBERNETES_VERSION#v1.}
+	minor=${minor%%.*}
+	for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+		kv+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+		kv+=" -X $pkg.gitCommit=go-module -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
+	done
 	local x="-X servicelab.dev/kit/internal/node.PauseImage=docker.io/$PAUSE_IMG -X servicelab.dev/kit/internal/node.CoreDNSImage=docker.io/$COREDNS_IMG -X servicelab.dev/kit/internal/node.KitVersion=$KEY"
 	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld" -o "$BIN/echo" ./cmd/echo)
-	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld" -o "$BIN/kubectl" k8s.io/kubernetes/cmd/kubectl)
+	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld $kv" -o "$BIN/kubectl" k8s.io/kubernetes/cmd/kubectl)
 	[ "$WHAT" = small ] && return 0
 	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld" -o "$BIN/pause" ./cmd/pause)
 	(cd "$KIT/images/coredns" && CGO_ENABLED=0 go build -ldflags="$ld" -o "$BIN/coredns" .)
-	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld $x" -o "$BIN/kube-node" ./cmd/kube-node)
+	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld $kv $x" -o "$BIN/kube-node" ./cmd/kube-node)
 	# Third-party commands straight from their modules (their own go.mod).
 	GOBIN=$BIN CGO_ENABLED=1 go install -ldflags="$ld" "github.com/k3s-io/kine@$KINE_VERSION"
 	GOBIN=$BIN CGO_ENABLED=0 go install -ldflags="$ld" -tags "urfave_cli_no_docs osusergo netgo static_build no_btrfs no_devmapper no_zfs" \

@@ -335,7 +335,7 @@ func runAgent(ctx context.Context, c *Config, cgroupRoot, resolv string, importe
 		if err := writeFile(agentDir("kube-proxy.yaml"), kubeProxyConfig(nodeKC, c.NodeName), 0o644); err != nil {
 			return err
 		}
-		startProc("kube-proxy", "", append([]string{"--config=" + agentDir("kube-proxy.yaml"), "--v=0"}, c.ExtraArgs["kube-proxy"]...), goEnv("GOGC=50")...)
+		startProc("kube-proxy", "", append([]string{"--config=" + agentDir("kube-proxy.yaml"), "--v=0"}, c.ExtraArgs["kube-proxy"]...), goEnv(lowGC...)...)
 	}
 	cs, err := clientFor(nodeKC)
 	if err != nil {
