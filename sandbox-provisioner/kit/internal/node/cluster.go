@@ -321,7 +321,9 @@ func runAgent(ctx context.Context, c *Config, cgroupRoot, resolv string, importe
 	nodeKC := "/var/lib/kubelet/kubeconfig"
 	startKubelet(c, []string{"--bootstrap-kubeconfig=" + bootKC, "--kubeconfig=" + nodeKC, "--cert-dir=/var/lib/kubelet/pki", "--rotate-certificates=true"})
 	for {
-		if _, err := os.Stat(nodeKC); err == nil {
+		_, err1 := os.Stat(nodeKC)
+		_, err2 := os.Stat("/var/lib/kubelet/pki/kubelet-client-current.pem")
+		if err1 == nil && err2 == nil {
 			break
 		}
 		select {

@@ -8,8 +8,10 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
 )
 
 // networkController is the pod network, flannel host-gw style: every node
@@ -19,17 +21,46 @@ import (
 // has allocated one, and masquerades pod traffic that leaves the cluster.
 func networkController(ctx context.Context, cs *kubernetes.Clientset, c *Config) {
 	setupMasquerade()
+	// A node informer wakes the sync on every node change (a new node's
+	// podCIDR must be routable before its pods get traffic).
+	kick := make(chan struct{}, 1)
+	poke := func() {
+		select {
+		case kick <- struct{}{}:
+		default:
+		}
+	}
+	factory := informers.NewSharedInformerFactory(cs, 30*time.Second)
+	inf := factory.Core().V1().Nodes().Informer()
+	_, _ = inf.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { poke() },
+		UpdateFunc: func(old, cur any) { poke() },
+		DeleteFunc: func(any) { poke() },
+	})
+	factory.Start(ctx.Done())
+	lister := factory.Core().V1().Nodes().Lister()
+
 	wroteCNI := false
 	routes := map[string]string{} // cidr -> via
+	poke()
 	for ctx.Err() == nil {
-		nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+		select {
+		case <-ctx.Done():
+			return
+		case <-kick:
+		case <-time.After(30 * time.Second):
+		}
+		if !inf.HasSynced() {
+			time.Sleep(200 * time.Millisecond)
+			poke()
+			continue
+		}
+		nodes, err := lister.List(labels.Everything())
 		if err != nil {
-			time.Sleep(2 * time.Second)
 			continue
 		}
 		seen := map[string]bool{}
-		for i := range nodes.Items {
-			n := &nodes.Items[i]
+		for _, n := range nodes {
 			cidr := n.Spec.PodCIDR
 			if cidr == "" {
 				continue
@@ -66,15 +97,6 @@ func networkController(ctx context.Context, cs *kubernetes.Clientset, c *Config)
 				delete(routes, cidr)
 				logf("pod network: removed route %s", cidr)
 			}
-		}
-		wait := 10 * time.Second
-		if !wroteCNI {
-			wait = 500 * time.Millisecond
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
 		}
 	}
 }
