@@ -225,6 +225,16 @@ if [ "$MODE" = public ]; then
 	ensure_public_node
 	NODE_IMAGE=$PUBLIC_K3S_IMAGE
 fi
+# Tarballs the provisioner must copy into a node's agent/images directory
+# before starting it: none for the kit's node image (they are baked in), the
+# echo and toolbox images for the public rancher/k3s image.
+KEYDIR=$CACHE/kit/$(kit_key)
+EXTRA=$KEYDIR/extra-images
+rm -rf "$EXTRA" && mkdir -p "$EXTRA"
+if [ "$MODE" = public ]; then
+	ln -f "$KEYDIR/images/echo.tar" "$KEYDIR/images/toolbox.tar" "$EXTRA/" 2>/dev/null ||
+		cp -f "$KEYDIR/images/echo.tar" "$KEYDIR/images/toolbox.tar" "$EXTRA/"
+fi
 mkdir -p "$CACHE/kit"
 {
 	echo "SERVICELAB_KIT=$MODE"
@@ -232,8 +242,11 @@ mkdir -p "$CACHE/kit"
 	[ "$MODE" = build ] && echo "SERVICELAB_PAUSE_IMAGE=$PAUSE_IMAGE" && echo "SERVICELAB_COREDNS_IMAGE=$COREDNS_IMAGE"
 	echo "SERVICELAB_ECHO_IMAGE=$ECHO_IMAGE"
 	echo "SERVICELAB_TOOLBOX_IMAGE=$TOOLBOX_IMAGE"
-	echo "SERVICELAB_IMAGE_TARBALLS=$CACHE/kit/$(kit_key)/images"
+	echo "SERVICELAB_IMAGE_TARBALLS=$KEYDIR/images"
+	echo "SERVICELAB_EXTRA_IMAGES_DIR=$EXTRA"
 } >"$CACHE/kit/images.env.tmp" && mv -f "$CACHE/kit/images.env.tmp" "$CACHE/kit/images.env"
 say "node image: $NODE_IMAGE"
-say "workload images: $ECHO_IMAGE $TOOLBOX_IMAGE (tarballs in $CACHE/kit/$(kit_key)/images)"
+say "workload images: $ECHO_IMAGE $TOOLBOX_IMAGE (tarballs in $KEYDIR/images)"
+extra_list=$(cd "$EXTRA" && ls | tr '\n' ' ')
+say "copy into each node's /var/lib/rancher/k3s/agent/images/: ${extra_list:-nothing (all baked into the node image)}"
 say "done in $((SECONDS - T_START))s"
