@@ -2,8 +2,10 @@
 // so the same bundle serves every page and nothing runs where it is not wanted.
 import { enhanceCodeBlocks } from './code-blocks.js';
 import { sandboxPanel } from './sandbox-panel.js';
+import { stepChecks } from './step-checks.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-markdown]').forEach(enhanceCodeBlocks);
   document.querySelectorAll('[data-sandbox-panel]').forEach(sandboxPanel);
+  document.querySelectorAll('[data-lab-page] details.step[data-step]').forEach(stepChecks);
 });

@@ -41,6 +41,21 @@ export function sandboxPanel(panel) {
     if (ready) {
       actions.append(button('More time', () => act('POST', '/extend'), true));
       actions.append(button('End cluster', () => act('DELETE'), true));
+      const tunnel = button('Start tunnel', async () => {
+        try {
+          const on = tunnel.dataset.running === 'true';
+          const state = await api(on ? 'DELETE' : 'POST', path + '/tunnel');
+          tunnel.dataset.running = String(state.running);
+          tunnel.textContent = state.running ? 'Stop tunnel' : 'Start tunnel';
+        } catch (e) {
+          renderError(e.message);
+        }
+      }, true);
+      tunnel.dataset.testid = 'tunnel';
+      tunnel.dataset.running = String(view.tunnel);
+      tunnel.textContent = view.tunnel ? 'Stop tunnel' : 'Start tunnel';
+      tunnel.title = 'Gives LoadBalancer Services an external IP, as minikube tunnel does';
+      actions.append(tunnel);
     }
     document.dispatchEvent(new CustomEvent('servicelab:sandbox', { detail: view }));
     timer = setTimeout(refresh, starting ? 1000 : 10000);

@@ -12,6 +12,7 @@ import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxPreparer;
 import dev.servicelab.sandbox.SandboxRecord;
+import dev.servicelab.sandbox.TunnelService;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -33,11 +34,13 @@ public class LabSetup implements SandboxPreparer {
     private final LabCatalogService catalog;
     private final ProgressService progress;
     private final AccountRepository accounts;
+    private final TunnelService tunnels;
 
-    LabSetup(LabCatalogService catalog, ProgressService progress, AccountRepository accounts) {
+    LabSetup(LabCatalogService catalog, ProgressService progress, AccountRepository accounts, TunnelService tunnels) {
         this.catalog = catalog;
         this.progress = progress;
         this.accounts = accounts;
+        this.tunnels = tunnels;
     }
 
     @Override
@@ -56,7 +59,8 @@ public class LabSetup implements SandboxPreparer {
                 if (state.steps().get(i).status() != StepStatus.PASSED) {
                     break;
                 }
-                applySolution(client, lab, step.solution().manifests(), step.solution().commands());
+                applySolution(sandbox, client, lab, step.solution().manifests(), step.solution().commands(),
+                        step.solution().actions());
             }
         }
     }
@@ -68,8 +72,16 @@ public class LabSetup implements SandboxPreparer {
         }
     }
 
-    /** Applies manifests and runs commands as the learner would, in their terminal pod. */
-    public void applySolution(KubernetesClient client, Lab lab, java.util.List<String> manifests, java.util.List<String> commands) {
+    /** Presses what the learner would press, applies manifests and runs commands in their terminal pod. */
+    public void applySolution(Sandbox sandbox, KubernetesClient client, Lab lab, java.util.List<String> manifests,
+            java.util.List<String> commands, java.util.List<String> actions) {
+        for (String action : actions) {
+            switch (action) {
+                case "start-tunnel" -> tunnels.start(sandbox);
+                case "stop-tunnel" -> tunnels.stop(sandbox);
+                default -> throw new IllegalArgumentException("unknown action " + action);
+            }
+        }
         applyFiles(client, lab, manifests);
         for (String command : commands) {
             PodExec.Result result = PodExec.run(client, SandboxBootstrap.NAMESPACE, SandboxBootstrap.TERMINAL_POD,

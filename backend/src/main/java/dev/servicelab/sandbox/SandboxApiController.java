@@ -19,12 +19,27 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Sandboxes", description = "The learner's own Kubernetes cluster for a lab")
 class SandboxApiController {
 
+    record Tunnel(boolean running) {
+    }
+
     private final SandboxService sandboxes;
     private final CurrentAccount current;
 
     SandboxApiController(SandboxService sandboxes, CurrentAccount current) {
         this.sandboxes = sandboxes;
         this.current = current;
+    }
+
+    @PostMapping("/tunnel")
+    @Operation(summary = "Start the tunnel: pending LoadBalancer Services get an external IP (as minikube tunnel)")
+    Tunnel startTunnel(@PathVariable String labId, Principal principal) {
+        return new Tunnel(sandboxes.tunnel(current.of(principal), labId, true));
+    }
+
+    @DeleteMapping("/tunnel")
+    @Operation(summary = "Stop the tunnel: external IPs go back to pending")
+    Tunnel stopTunnel(@PathVariable String labId, Principal principal) {
+        return new Tunnel(sandboxes.tunnel(current.of(principal), labId, false));
     }
 
     @GetMapping

@@ -14,25 +14,32 @@ public class SandboxService {
     private final ObjectProvider<SandboxManager> manager;
     private final JdbcSandboxLedger ledger;
     private final LabCatalogService catalog;
+    private final TunnelService tunnels;
 
-    public SandboxService(ObjectProvider<SandboxManager> manager, JdbcSandboxLedger ledger, LabCatalogService catalog) {
+    public SandboxService(ObjectProvider<SandboxManager> manager, JdbcSandboxLedger ledger, LabCatalogService catalog,
+            TunnelService tunnels) {
         this.manager = manager;
         this.ledger = ledger;
         this.catalog = catalog;
+        this.tunnels = tunnels;
+    }
+
+    private SandboxView view(SandboxRecord record) {
+        return SandboxView.of(record, tunnels.running(record.sandboxId()));
     }
 
     public SandboxView view(Account account, String labId) {
         catalog.lab(labId);
-        return ledger.latest(account.username(), labId).map(SandboxView::of).orElse(SandboxView.NONE);
+        return ledger.latest(account.username(), labId).map(this::view).orElse(SandboxView.NONE);
     }
 
     public SandboxView acquire(Account account, String labId) {
         Lab lab = catalog.lab(labId);
-        return SandboxView.of(manager().acquire(account.username(), labId, lab.sandbox().nodes()));
+        return view(manager().acquire(account.username(), labId, lab.sandbox().nodes()));
     }
 
     public SandboxView extend(Account account, String labId) {
-        return SandboxView.of(manager().extend(active(account, labId).sandboxId()));
+        return view(manager().extend(active(account, labId).sandboxId()));
     }
 
     public void release(Account account, String labId) {
@@ -43,6 +50,18 @@ public class SandboxService {
     public Optional<Sandbox> connection(Account account, String labId) {
         return manager().current(account.username(), labId).filter(r -> r.state() == SandboxState.READY)
                 .flatMap(r -> manager().connection(r.sandboxId()));
+    }
+
+    /** Starts or stops the learner's tunnel (minikube tunnel's part) for their ready sandbox. */
+    public boolean tunnel(Account account, String labId, boolean on) {
+        Sandbox sandbox = connection(account, labId).orElseThrow(() -> new SandboxException(SandboxException.Reason.NOT_FOUND,
+                "Your cluster for this lab is not ready yet; start it first."));
+        if (on) {
+            tunnels.start(sandbox);
+        } else {
+            tunnels.stop(sandbox);
+        }
+        return tunnels.running(sandbox.id());
     }
 
     private SandboxRecord active(Account account, String labId) {

@@ -43,6 +43,8 @@ class LabConformanceIT extends PlatformTestBase {
     LabSetup setup;
     @Autowired
     SandboxProvisioner provisioner;
+    @Autowired
+    dev.servicelab.sandbox.TunnelService tunnels;
 
     @TestFactory
     Stream<DynamicNode> everyLab() {
@@ -78,7 +80,7 @@ class LabConformanceIT extends PlatformTestBase {
 
                 for (LabStep.WrongSolution wrong : step.wrong()) {
                     try {
-                        setup.applySolution(client, lab, wrong.manifests(), wrong.commands());
+                        setup.applySolution(sandbox, client, lab, wrong.manifests(), wrong.commands(), wrong.actions());
                         StepReport refused = engine.run(lab.id(), step, context, EXPECTED_FAILURE_WAIT);
                         String messages = refused.results().stream().filter(r -> !r.passed()).map(CheckResult::message)
                                 .collect(Collectors.joining(" | "));
@@ -96,7 +98,8 @@ class LabConformanceIT extends PlatformTestBase {
                 }
 
                 try {
-                    setup.applySolution(client, lab, step.solution().manifests(), step.solution().commands());
+                    setup.applySolution(sandbox, client, lab, step.solution().manifests(), step.solution().commands(),
+                            step.solution().actions());
                 } catch (RuntimeException e) {
                     problems.add(where + ": the solution could not be applied: " + e.getMessage());
                     break;
@@ -110,6 +113,7 @@ class LabConformanceIT extends PlatformTestBase {
                 System.out.printf("conformance %s: after solution %d ms%n", where, after.millis());
             }
         } finally {
+            tunnels.stop(sandbox);
             provisioner.delete(id);
         }
         System.out.printf("conformance %s: %d s%n", lab.id(), (System.nanoTime() - started) / 1_000_000_000L);

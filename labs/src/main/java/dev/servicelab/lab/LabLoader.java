@@ -35,8 +35,8 @@ public final class LabLoader {
     private static final Set<String> SANDBOX_KEYS = Set.of("nodes", "namespaces");
     private static final Set<String> STEP_KEYS = Set.of("id", "title", "instructions", "setup", "checks", "hints",
             "solution", "wrong");
-    private static final Set<String> SOLUTION_KEYS = Set.of("manifests", "commands");
-    private static final Set<String> WRONG_KEYS = Set.of("name", "manifests", "commands", "expect");
+    private static final Set<String> SOLUTION_KEYS = Set.of("manifests", "commands", "actions");
+    private static final Set<String> WRONG_KEYS = Set.of("name", "manifests", "commands", "actions", "expect");
     private static final int MAX_STEPS = 12;
 
     public LabCatalog load(Path catalog) {
@@ -212,10 +212,11 @@ public final class LabLoader {
                 String expect = yaml.requiredText(w, "expect", item, where + ".wrong '" + name + "'");
                 List<String> manifests = files(yaml, folder, w.get("manifests"), where + ".wrong.manifests");
                 List<String> commands = yaml.texts(w.get("commands"), where + ".wrong.commands");
-                if (manifests.isEmpty() && commands.isEmpty()) {
-                    yaml.problem(item, where + ".wrong '" + name + "' needs manifests or commands");
+                List<String> actions = actions(yaml, w.get("actions"), where + ".wrong.actions");
+                if (manifests.isEmpty() && commands.isEmpty() && actions.isEmpty()) {
+                    yaml.problem(item, where + ".wrong '" + name + "' needs manifests, commands or actions");
                 }
-                wrong.add(new LabStep.WrongSolution(name, manifests, commands, expect));
+                wrong.add(new LabStep.WrongSolution(name, manifests, commands, actions, expect));
             }
         }
         return new LabStep(id, title, instructions, setup, checks, hints, solution, wrong);
@@ -224,15 +225,27 @@ public final class LabLoader {
     private LabStep.Solution solution(YamlFile yaml, Path folder, Node node, Node step, String where) {
         if (node == null) {
             yaml.problem(step, where + " needs a solution (a lab without a passing solution cannot ship)");
-            return new LabStep.Solution(List.of(), List.of());
+            return new LabStep.Solution(List.of(), List.of(), List.of());
         }
         Map<String, Node> map = yaml.mapping(node, where + ".solution", SOLUTION_KEYS);
         List<String> manifests = files(yaml, folder, map.get("manifests"), where + ".solution.manifests");
         List<String> commands = yaml.texts(map.get("commands"), where + ".solution.commands");
-        if (manifests.isEmpty() && commands.isEmpty()) {
-            yaml.problem(node, where + ".solution needs manifests or commands");
+        List<String> actions = actions(yaml, map.get("actions"), where + ".solution.actions");
+        if (manifests.isEmpty() && commands.isEmpty() && actions.isEmpty()) {
+            yaml.problem(node, where + ".solution needs manifests, commands or actions");
         }
-        return new LabStep.Solution(manifests, commands);
+        return new LabStep.Solution(manifests, commands, actions);
+    }
+
+    private static List<String> actions(YamlFile yaml, Node node, String what) {
+        List<String> actions = yaml.texts(node, what);
+        for (String action : actions) {
+            if (!LabStep.ACTIONS.contains(action)) {
+                yaml.problem(node, what + ": unknown action '" + action + "' (known: "
+                        + String.join(", ", LabStep.ACTIONS.stream().sorted().toList()) + ")");
+            }
+        }
+        return actions;
     }
 
     private CheckSpec check(YamlFile yaml, Node node, String where) {

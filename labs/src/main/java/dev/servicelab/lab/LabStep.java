@@ -23,19 +23,25 @@ public record LabStep(
         wrong = List.copyOf(wrong);
     }
 
-    /** What to apply and run so that every check of the step passes. */
-    public record Solution(List<String> manifests, List<String> commands) {
+    /** Platform actions a learner triggers from the lab page rather than from the terminal. */
+    public static final java.util.Set<String> ACTIONS = java.util.Set.of("start-tunnel", "stop-tunnel");
+
+    /** What to apply, run and press so that every check of the step passes. */
+    public record Solution(List<String> manifests, List<String> commands, List<String> actions) {
         public Solution {
             manifests = List.copyOf(manifests);
             commands = List.copyOf(commands);
+            actions = List.copyOf(actions);
         }
     }
 
     /** A solution the checks must refuse, with text the failure message must contain. */
-    public record WrongSolution(String name, List<String> manifests, List<String> commands, String expect) {
+    public record WrongSolution(String name, List<String> manifests, List<String> commands, List<String> actions,
+            String expect) {
         public WrongSolution {
             manifests = List.copyOf(manifests);
             commands = List.copyOf(commands);
+            actions = List.copyOf(actions);
         }
     }
 }
