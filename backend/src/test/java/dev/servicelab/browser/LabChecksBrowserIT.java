@@ -1,0 +1,92 @@
+package dev.servicelab.browser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.servicelab.PlatformTestBase;
+import dev.servicelab.account.AccountRepository;
+import dev.servicelab.lab.Lab;
+import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.lab.LabSetup;
+import dev.servicelab.lab.LabStep;
+import dev.servicelab.sandbox.Kubeconfigs;
+import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxService;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+
+/** On a real sandbox: the lab page shows each check's verdict and message, and a pass is stored. */
+class LabChecksBrowserIT extends PlatformTestBase {
+
+    private static final String LAB = "why-services";
+
+    static Browser browser;
+
+    @Autowired
+    SandboxService sandboxes;
+    @Autowired
+    LabCatalogService catalog;
+    @Autowired
+    LabSetup setup;
+    @Autowired
+    AccountRepository accountRepository;
+
+    @BeforeAll
+    static void openBrowser() {
+        browser = new Browser();
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        browser.close();
+    }
+
+    @Test
+    void aLearnerChecksAStepSeesWhatIsWrongFixesItAndPasses() {
+        String learner = newLearner();
+        browser.signIn(baseUrl(), learner, LEARNER_PASSWORD);
+        browser.open(baseUrl() + "/labs/" + LAB);
+        browser.waitFor(By.cssSelector("[data-testid=start-lab]")).click();
+
+        new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).until(d ->
+                "Ready".equals(d.findElement(By.cssSelector("[data-testid=sandbox-phase]")).getText()));
+        browser.screenshot("lab-sandbox-ready");
+
+        Lab lab = catalog.lab(LAB);
+        LabStep first = lab.steps().get(0);
+        WebElement step = browser.driver().findElement(By.cssSelector("details.step[data-step='" + first.id() + "']"));
+        step.findElement(By.cssSelector("[data-testid=check-step]")).click();
+        WebElement results = new WebDriverWait(browser.driver(), Duration.ofMinutes(2)).until(d -> {
+            WebElement list = step.findElement(By.cssSelector("[data-testid=check-results]"));
+            return list.findElements(By.cssSelector("li")).isEmpty() ? null : list;
+        });
+        assertThat(results.findElements(By.cssSelector("li.fail"))).isNotEmpty();
+        assertThat(results.findElement(By.cssSelector("li.fail .msg")).getText()).isNotBlank().doesNotContainIgnoringCase("failed.");
+        browser.screenshot("lab-check-failed");
+
+        var account = accountRepository.findByUsername(learner).orElseThrow();
+        Sandbox sandbox = sandboxes.connection(account, LAB).orElseThrow();
+        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
+            setup.applySolution(sandbox, client, lab, first.solution().manifests(), first.solution().commands(),
+                    first.solution().actions());
+        }
+
+        step.findElement(By.cssSelector("[data-testid=check-step]")).click();
+        new WebDriverWait(browser.driver(), Duration.ofMinutes(3)).until(d ->
+                step.findElement(By.cssSelector("[data-testid=check-results]")).getText().contains("Step passed"));
+        browser.screenshot("lab-check-passed");
+
+        var progress = api(learner, LEARNER_PASSWORD).get("/api/v1/labs/" + LAB + "/progress").json();
+        assertThat(progress.get("steps").get(0).get("status").asString()).isEqualTo("PASSED");
+        var attempts = api(learner, LEARNER_PASSWORD).get("/api/v1/labs/" + LAB + "/attempts").json();
+        assertThat(attempts.size()).isGreaterThanOrEqualTo(2);
+        assertThat(attempts.get(0).get("passed").asBoolean()).isTrue();
+        assertThat(attempts.get(attempts.size() - 1).get("passed").asBoolean()).isFalse();
+    }
+}
