@@ -12,5 +12,6 @@ await esbuild.build({
   target: ['es2020'],
   outdir,
   loader: { '.css': 'css' },
+  // app.js imports xterm's stylesheet; it lands in app.css beside the bundle.
   logLevel: 'info',
 });

@@ -1,0 +1,25 @@
+package dev.servicelab.terminal;
+
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * @param idleTimeout a shell with no input and no one watching is detached after this (its tmux
+ *                    session lives on in the pod, so the learner finds it again)
+ * @param replayBuffer how much recent output each shell keeps for reconnecting clients
+ * @param maxOutputRate how fast one shell's output is read; a flood (yes, cat of a big file) is slowed
+ *                      down at the source rather than piling up in the server
+ * @param maxTabs terminal tabs per learner and lab
+ * @param allowedOrigins origins besides the platform's own that may open terminals
+ */
+@ConfigurationProperties("servicelab.terminal")
+public record TerminalProperties(
+        @DefaultValue("30m") Duration idleTimeout,
+        @DefaultValue("1MB") DataSize replayBuffer,
+        @DefaultValue("4MB") DataSize maxOutputRate,
+        @DefaultValue("4") int maxTabs,
+        @DefaultValue("") List<String> allowedOrigins) {
+}
