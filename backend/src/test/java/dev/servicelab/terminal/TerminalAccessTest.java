@@ -1,0 +1,86 @@
+package dev.servicelab.terminal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.servicelab.PlatformTestBase;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Who may open which terminal: checked at the handshake and on the socket, before any shell opens. */
+class TerminalAccessTest extends PlatformTestBase {
+
+    /** What the server said before it closed the socket. */
+    record Refusal(String message, int closeCode) {
+    }
+
+    private Refusal connect(String username, String query) throws Exception {
+        CompletableFuture<String> firstMessage = new CompletableFuture<>();
+        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", basic(username))
+                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?" + query), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        firstMessage.complete(data.toString());
+                        webSocket.request(1);
+                        return null;
+                    }
+
+                    @Override
+                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+                        closed.complete(statusCode);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        return new Refusal(firstMessage.get(10, TimeUnit.SECONDS), closed.get(10, TimeUnit.SECONDS));
+    }
+
+    private static String basic(String username) {
+        return "Basic " + Base64.getEncoder().encodeToString((username + ":" + LEARNER_PASSWORD).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aLearnerCannotOpenAnotherLearnersTerminal() throws Exception {
+        String alice = newLearner();
+        String bob = newLearner();
+        Refusal refusal = connect(bob, "lab=clusterip&tab=1&learner=" + alice);
+        assertThat(refusal.message()).contains("\"type\":\"error\"").contains("only open your own terminal");
+        assertThat(refusal.closeCode()).isEqualTo(1008);
+    }
+
+    @Test
+    void aTerminalWithoutAReadySandboxSaysToStartTheCluster() throws Exception {
+        Refusal refusal = connect(newLearner(), "lab=clusterip&tab=1");
+        assertThat(refusal.message()).contains("not ready yet").contains("Start it on the lab page");
+        assertThat(refusal.closeCode()).isEqualTo(1008);
+    }
+
+    @Test
+    void aHandshakeFromAnotherSiteIsRefused() {
+        String learner = newLearner();
+        assertThatThrownBy(() -> HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", basic(learner)).header("Origin", "http://evil.example")
+                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?lab=clusterip&tab=1"), new WebSocket.Listener() { })
+                .join())
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(WebSocketHandshakeException.class);
+    }
+
+    @Test
+    void aHandshakeWithoutSignInIsRefused() {
+        assertThatThrownBy(() -> HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?lab=clusterip&tab=1"), new WebSocket.Listener() { })
+                .join())
+                .hasCauseInstanceOf(WebSocketHandshakeException.class);
+    }
+}
