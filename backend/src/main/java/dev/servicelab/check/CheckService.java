@@ -15,6 +15,7 @@ import dev.servicelab.web.ConflictException;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 
 /**
@@ -32,15 +33,17 @@ public class CheckService {
     private final ProgressService progress;
     private final CheckAttemptRepository attempts;
     private final LabSetup setup;
+    private final ApplicationEventPublisher events;
 
     public CheckService(CheckEngine engine, LabCatalogService catalog, SandboxService sandboxes, ProgressService progress,
-            CheckAttemptRepository attempts, LabSetup setup) {
+            CheckAttemptRepository attempts, LabSetup setup, ApplicationEventPublisher events) {
         this.engine = engine;
         this.catalog = catalog;
         this.sandboxes = sandboxes;
         this.progress = progress;
         this.attempts = attempts;
         this.setup = setup;
+        this.events = events;
     }
 
     public StepReport check(Account account, String labId, String stepId) {
@@ -59,6 +62,8 @@ public class CheckService {
             report = engine.run(labId, step, new CheckContext(sandbox, client));
         }
         attempts.record(account.id(), sandbox.id(), report);
+        events.publishEvent(new CheckAttemptedEvent(account.id(), account.username(), labId, stepId, report.passed(),
+                report.firstFailure(), report.checkedAt()));
         if (report.passed()) {
             LabProgress after = progress.recordPassed(account, labId, stepId);
             String next = after.currentStepId();

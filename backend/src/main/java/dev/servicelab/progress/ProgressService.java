@@ -5,10 +5,12 @@ import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.web.ConflictException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -18,10 +20,12 @@ public class ProgressService {
 
     private final ProgressRepository repository;
     private final LabCatalogService catalog;
+    private final ApplicationEventPublisher events;
 
-    public ProgressService(ProgressRepository repository, LabCatalogService catalog) {
+    public ProgressService(ProgressRepository repository, LabCatalogService catalog, ApplicationEventPublisher events) {
         this.repository = repository;
         this.catalog = catalog;
+        this.events = events;
     }
 
     public LabProgress progress(Account account, String labId) {
@@ -61,7 +65,13 @@ public class ProgressService {
         } else {
             repository.startStep(account.id(), labId, next);
         }
-        return progress(account, lab.id());
+        LabProgress after = progress(account, lab.id());
+        // Listeners (dashboard, webhooks) that need committed rows listen after the commit.
+        events.publishEvent(new StepPassedEvent(account.id(), account.username(), labId, stepId, Instant.now()));
+        if (progress.completedAt() == null && after.completedAt() != null) {
+            events.publishEvent(new LabCompletedEvent(account.id(), account.username(), labId, after.completedAt()));
+        }
+        return after;
     }
 
     /** Reveals the step's next hint and returns every hint revealed so far. */
