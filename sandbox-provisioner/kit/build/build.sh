@@ -114,7 +114,7 @@ small_images() {
 		"LABEL org.opencontainers.image.title=servicelab-echo"
 	save "$ECHO_IMG" echo.tar
 
-	rootfs "$WORK/toolbox-root" bash,curl,dnsutils,jq,iproute2,iputils-ping,netcat-openbsd,vim-tiny,less,procps,ca-certificates
+	rootfs "$WORK/toolbox-root" bash,curl,dnsutils,jq,iproute2,iputils-ping,netcat-openbsd,vim-tiny,less,procps,ca-certificates,tmux
 	install -m755 "$BIN/kubectl" "$WORK/toolbox-root/usr/local/bin/kubectl"
 	ln -sf /usr/bin/vim.tiny "$WORK/toolbox-root/usr/local/bin/vim"
 	img_from_dir "$WORK/toolbox-root" "$TOOLBOX_IMG" 'CMD ["sleep","infinity"]' 'WORKDIR /root' 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
