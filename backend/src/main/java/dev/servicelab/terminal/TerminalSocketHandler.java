@@ -51,12 +51,15 @@ class TerminalSocketHandler extends TextWebSocketHandler {
     private final TerminalService terminals;
     private final AccountRepository accounts;
     private final JsonMapper json;
+    private final TerminalProperties properties;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
-    TerminalSocketHandler(TerminalService terminals, AccountRepository accounts, JsonMapper json) {
+    TerminalSocketHandler(TerminalService terminals, AccountRepository accounts, JsonMapper json,
+            TerminalProperties properties) {
         this.terminals = terminals;
         this.accounts = accounts;
         this.json = json;
+        this.properties = properties;
     }
 
     @Override
@@ -65,8 +68,12 @@ class TerminalSocketHandler extends TextWebSocketHandler {
         String lab = query.getFirst("lab");
         String tab = query.getFirst("tab") == null ? "1" : query.getFirst("tab");
         String learner = query.getFirst("learner");
-        if (session.getPrincipal() == null || lab == null || !tab.matches("[1-9]")) {
+        if (session.getPrincipal() == null || lab == null) {
             refuse(session, "Open the terminal from a lab page while signed in.");
+            return;
+        }
+        if (!tab.matches("\\d{1,3}") || Integer.parseInt(tab) < 1 || Integer.parseInt(tab) > properties.maxTabs()) {
+            refuse(session, "A lab has at most " + properties.maxTabs() + " terminal tabs.");
             return;
         }
         Account me = accounts.findByUsername(session.getPrincipal().getName()).orElse(null);

@@ -1,0 +1,179 @@
+package dev.servicelab.terminal;
+
+import dev.servicelab.PlatformTestBase;
+import dev.servicelab.account.AccountRepository;
+import dev.servicelab.sandbox.SandboxService;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.test.context.TestPropertySource;
+
+/**
+ * Terminal figures (bench/terminal.sh runs it): keystroke-to-echo latency through the whole path
+ * (WebSocket, server, exec into the pod, tmux, back), and the server's memory while 20 terminals
+ * print as fast as they can. Nothing is asserted on time.
+ */
+@TestPropertySource(properties = "servicelab.terminal.max-tabs=24")
+class TerminalBenchmark extends PlatformTestBase {
+
+    private static final String LAB = "clusterip";
+
+    @Autowired
+    SandboxService sandboxes;
+    @Autowired
+    AccountRepository accountRepository;
+
+    /** A WebSocket client that hands every output frame to a queue and counts bytes. */
+    static final class Client implements WebSocket.Listener {
+        final BlockingQueue<String> output = new LinkedBlockingQueue<>();
+        final AtomicLong bytes = new AtomicLong();
+        WebSocket socket;
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            data.position(data.position() + 8);
+            bytes.addAndGet(data.remaining());
+            byte[] chunk = new byte[data.remaining()];
+            data.get(chunk);
+            output.add(new String(chunk, StandardCharsets.UTF_8));
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            if (data.toString().contains("\"ready\"")) {
+                webSocket.sendText("{\"type\":\"hello\",\"seq\":-1}", true);
+                webSocket.sendText("{\"type\":\"resize\",\"cols\":120,\"rows\":40}", true);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        void type(String text) {
+            socket.sendText("{\"type\":\"data\",\"data\":\"" + text.replace("\\", "\\\\").replace("\"", "\\\"")
+                    .replace("\r", "\\r") + "\"}", true);
+        }
+
+        boolean await(String text, Duration timeout) throws InterruptedException {
+            Instant deadline = Instant.now().plus(timeout);
+            StringBuilder seen = new StringBuilder();
+            while (Instant.now().isBefore(deadline)) {
+                String chunk = output.poll(50, TimeUnit.MILLISECONDS);
+                if (chunk != null) {
+                    seen.append(chunk);
+                    if (seen.indexOf(text) >= 0) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    private Client open(String user, int tab) {
+        Client client = new Client();
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + LEARNER_PASSWORD)
+                        .getBytes(StandardCharsets.UTF_8)))
+                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?lab=" + LAB + "&tab=" + tab), client).join();
+        return client;
+    }
+
+    @Test
+    void measure() throws Exception {
+        String user = newLearner();
+        var account = accountRepository.findByUsername(user).orElseThrow();
+        api(user, LEARNER_PASSWORD).post("/api/v1/labs/" + LAB + "/enrolment", null);
+        sandboxes.acquire(account, LAB);
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
+        while (!"READY".equals(sandboxes.view(account, LAB).state()) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(500);
+        }
+        List<String> report = new ArrayList<>();
+
+        Client shell = open(user, 1);
+        shell.type("clear; echo bench-ready\r");
+        shell.await("bench-ready", Duration.ofSeconds(30));
+        List<Double> latencies = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            shell.output.clear();
+            char key = (char) ('a' + i % 26);
+            long start = System.nanoTime();
+            shell.type(String.valueOf(key));
+            if (shell.await(String.valueOf(key), Duration.ofSeconds(5))) {
+                latencies.add((System.nanoTime() - start) / 1_000_000.0);
+            }
+            shell.type("\u007f");
+            shell.await("\b", Duration.ofSeconds(2));
+        }
+        Collections.sort(latencies);
+        report.add(String.format("keystroke to echo (WebSocket -> server -> exec -> tmux -> back), %d keys: median %.1f ms, "
+                + "p99 %.1f ms, max %.1f ms", latencies.size(), percentile(latencies, 50), percentile(latencies, 99),
+                latencies.get(latencies.size() - 1)));
+
+        System.gc();
+        long heapBefore = heapUsed();
+        long rssBefore = rss();
+        List<Client> floods = new ArrayList<>();
+        for (int tab = 2; tab <= 21; tab++) {
+            Client flood = open(user, tab);
+            flood.await("$", Duration.ofSeconds(20));
+            flood.type("yes servicelab-flood-output-line\r");
+            floods.add(flood);
+        }
+        long maxHeap = 0;
+        long maxRss = 0;
+        long bytesAtStart = floods.stream().mapToLong(c -> c.bytes.get()).sum();
+        Instant measureStart = Instant.now();
+        for (int s = 0; s < 30; s++) {
+            Thread.sleep(1000);
+            floods.forEach(c -> c.output.clear());
+            maxHeap = Math.max(maxHeap, heapUsed());
+            maxRss = Math.max(maxRss, rss());
+        }
+        double seconds = Duration.between(measureStart, Instant.now()).toMillis() / 1000.0;
+        long streamed = floods.stream().mapToLong(c -> c.bytes.get()).sum() - bytesAtStart;
+        floods.forEach(c -> c.type("\u0003exit\r"));
+        shell.type("exit\r");
+        report.add(String.format("20 terminals streaming `yes` for %.0f s: %.1f MB/s delivered in total; server heap %d -> max %d MiB, "
+                + "process RSS %d -> max %d MiB (a ring of %s per shell bounds it)", seconds, streamed / seconds / 1e6,
+                heapBefore >> 20, maxHeap >> 20, rssBefore >> 20, maxRss >> 20, "1 MiB"));
+        String text = String.join("\n", report);
+        System.out.println("\n==== ServiceLab terminal benchmark ====\n" + text + "\n");
+        Path out = Path.of(System.getProperty("bench.out", "target/terminal-benchmark.txt"));
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, text + "\n");
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    }
+
+    private static long heapUsed() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long rss() throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("VmRSS:"))
+                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024).findFirst().orElse(0L);
+    }
+}
