@@ -26,9 +26,26 @@ public final class ApiClient {
     private final HttpClient http = HttpClient.newHttpClient();
 
     ApiClient(String baseUrl, String username, String password) {
+        this(baseUrl, username == null ? null : "Basic " + Base64.getEncoder()
+                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private ApiClient(String baseUrl, String authorization) {
         this.baseUrl = baseUrl;
-        this.authorization = username == null ? null : "Basic " + Base64.getEncoder()
-                .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization;
+    }
+
+    /** The same server with another Authorization header, e.g. {@code "Bearer slt_..."}. */
+    public ApiClient withAuthorization(String authorization) {
+        return new ApiClient(baseUrl, authorization);
+    }
+
+    public Response put(String path, String json) {
+        return send(request(path).header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    public Response delete(String path) {
+        return send(request(path).DELETE());
     }
 
     public Response get(String path) {

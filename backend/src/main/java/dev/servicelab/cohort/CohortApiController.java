@@ -1,0 +1,162 @@
+package dev.servicelab.cohort;
+
+import dev.servicelab.grading.Caller;
+import dev.servicelab.grading.GradingAccess;
+import dev.servicelab.grading.Scope;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.ExampleObject;
+import io.swagger.v3.oas.annotations.parameters.RequestBody;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
+import java.util.List;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1")
+@Tag(name = "Cohorts", description = """
+        Instructors' cohorts (courses): labs, schedule, join code, members, and control over members' sandboxes. \
+        Reading needs an instructor's sign-in or an API token with cohorts:read; changing needs the instructor's sign-in.""")
+class CohortApiController {
+
+    record JoinRequest(String code) {
+    }
+
+    private static final String COHORT_EXAMPLE = """
+            {"id": 7, "name": "Networking, spring term", "ownerId": 3, "ownerUsername": "grace", "joinCode": "K7MQ2XWP",
+             "opensAt": "2025-03-01T08:00:00Z", "closesAt": "2025-06-30T22:00:00Z", "createdAt": "2025-02-20T10:11:12Z",
+             "labs": [{"labId": "why-services", "position": 0, "weight": 1.0},
+                      {"labId": "clusterip", "position": 1, "dueAt": "2025-03-15T22:00:00Z", "weight": 2.0}]}""";
+
+    private final CohortService service;
+    private final CohortRepository cohorts;
+    private final GradingAccess access;
+    private final LearnerSandboxes sandboxes;
+
+    CohortApiController(CohortService service, CohortRepository cohorts, GradingAccess access, LearnerSandboxes sandboxes) {
+        this.service = service;
+        this.cohorts = cohorts;
+        this.access = access;
+        this.sandboxes = sandboxes;
+    }
+
+    @GetMapping("/cohorts")
+    @Operation(summary = "My cohorts, newest first (admins: every cohort; a token limited to one cohort: that one)")
+    List<Cohort> list(Principal principal) {
+        Caller caller = access.withScope(principal, Scope.COHORTS_READ);
+        List<Cohort> owned = cohorts.owned(caller.admin() ? null : caller.account().id());
+        if (caller.viaToken() && caller.token().cohortId() != null) {
+            return owned.stream().filter(c -> c.id() == caller.token().cohortId()).toList();
+        }
+        return owned;
+    }
+
+    @PostMapping("/cohorts")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Create a cohort: name, labs in order (optional due date and weight each), optional schedule",
+            requestBody = @RequestBody(content = @Content(examples = @ExampleObject(value = """
+                    {"name": "Networking, spring term", "opensAt": "2025-03-01T08:00:00Z", "closesAt": "2025-06-30T22:00:00Z",
+                     "labs": [{"labId": "why-services"}, {"labId": "clusterip", "dueAt": "2025-03-15T22:00:00Z", "weight": 2}]}"""))),
+            responses = {
+                    @ApiResponse(responseCode = "201", content = @Content(examples = @ExampleObject(value = COHORT_EXAMPLE))),
+                    @ApiResponse(responseCode = "400", description = "Invalid cohort", content = @Content(
+                            mediaType = "application/problem+json", examples = @ExampleObject(value = """
+                                    {"type": "/problems/invalid-cohort", "title": "The cohort cannot be saved", "status": 400,
+                                     "detail": "There is no lab 'nope'. Choose among [why-services, clusterip, ...].",
+                                     "instance": "/api/v1/cohorts"}""")))})
+    Cohort create(@org.springframework.web.bind.annotation.RequestBody CohortService.CohortRequest request, Principal principal) {
+        return service.create(access.instructor(principal).account(), request);
+    }
+
+    @GetMapping("/cohorts/{id}")
+    @Operation(summary = "One of my cohorts", responses = @ApiResponse(responseCode = "200",
+            content = @Content(examples = @ExampleObject(value = COHORT_EXAMPLE))))
+    Cohort get(@PathVariable long id, Principal principal) {
+        return access.cohort(access.withScope(principal, Scope.COHORTS_READ), id);
+    }
+
+    @PutMapping("/cohorts/{id}")
+    @Operation(summary = "Change a cohort's name, schedule and labs (the join code stays)")
+    Cohort update(@PathVariable long id, @org.springframework.web.bind.annotation.RequestBody CohortService.CohortRequest request,
+            Principal principal) {
+        return service.update(access.cohort(access.instructor(principal), id), request);
+    }
+
+    @PostMapping("/cohorts/{id}/archive")
+    @Operation(summary = "Archive a cohort: it takes no new members; results stay readable")
+    Cohort archive(@PathVariable long id, Principal principal) {
+        return service.archive(access.cohort(access.instructor(principal), id));
+    }
+
+    @GetMapping("/cohorts/{id}/learners")
+    @Operation(summary = "The cohort's members")
+    List<Cohort.Member> learners(@PathVariable long id, Principal principal) {
+        return cohorts.members(access.cohort(access.withScope(principal, Scope.COHORTS_READ), id).id());
+    }
+
+    @PostMapping("/cohorts/join")
+    @Operation(summary = "Join a cohort with its code (learners; joining twice changes nothing)",
+            requestBody = @RequestBody(content = @Content(examples = @ExampleObject(value = "{\"code\": \"K7MQ2XWP\"}"))))
+    Cohort join(@org.springframework.web.bind.annotation.RequestBody JoinRequest request, Principal principal) {
+        Caller caller = access.caller(principal);
+        if (caller.viaToken()) {
+            throw dev.servicelab.grading.ApiProblem.forbidden("token-not-allowed", "Not for API tokens",
+                    "Learners join cohorts with their own sign-in, not with an API token.");
+        }
+        return service.join(caller.account(), request == null ? null : request.code());
+    }
+
+    @GetMapping("/me/cohorts")
+    @Operation(summary = "The cohorts I have joined, with their labs and due dates")
+    List<Cohort> mine(Principal principal) {
+        return service.joined(access.caller(principal).account());
+    }
+
+    @GetMapping("/cohorts/{id}/learners/{username}/sandboxes")
+    @Operation(summary = "A learner's latest sandbox in each of the cohort's labs")
+    List<LearnerSandboxes.SandboxSummary> learnerSandboxes(@PathVariable long id, @PathVariable String username,
+            Principal principal) {
+        Cohort cohort = memberCohort(access.instructor(principal), id, username);
+        return sandboxes.latest(cohort, username);
+    }
+
+    @PostMapping("/cohorts/{id}/learners/{username}/sandboxes/{sandboxId}/extend")
+    @Operation(summary = "Give a learner's running sandbox more time (up to its hard limit)")
+    LearnerSandboxes.SandboxSummary extend(@PathVariable long id, @PathVariable String username, @PathVariable String sandboxId,
+            Principal principal) {
+        return sandboxes.extend(memberCohort(access.instructor(principal), id, username), username, sandboxId);
+    }
+
+    @PostMapping("/cohorts/{id}/learners/{username}/sandboxes/{sandboxId}/reset")
+    @Operation(summary = "Reset a learner's sandbox: it ends now, and the learner's next start gets a fresh cluster "
+            + "with their passed steps replayed")
+    LearnerSandboxes.SandboxSummary reset(@PathVariable long id, @PathVariable String username, @PathVariable String sandboxId,
+            Principal principal) {
+        return sandboxes.end(memberCohort(access.instructor(principal), id, username), username, sandboxId);
+    }
+
+    @DeleteMapping("/cohorts/{id}/learners/{username}/sandboxes/{sandboxId}")
+    @Operation(summary = "End a learner's sandbox now")
+    LearnerSandboxes.SandboxSummary end(@PathVariable long id, @PathVariable String username, @PathVariable String sandboxId,
+            Principal principal) {
+        return sandboxes.end(memberCohort(access.instructor(principal), id, username), username, sandboxId);
+    }
+
+    private Cohort memberCohort(Caller caller, long id, String username) {
+        Cohort cohort = access.cohort(caller, id);
+        if (cohorts.members(id).stream().noneMatch(m -> m.username().equalsIgnoreCase(username))) {
+            throw new dev.servicelab.web.NotFoundException("learner-not-found", "No such learner in the cohort",
+                    "'" + username + "' is not a member of cohort " + id + ". GET /api/v1/cohorts/" + id + "/learners lists its members.");
+        }
+        return cohort;
+    }
+}
