@@ -196,8 +196,8 @@ two() {
 	docker network create "$net" >/dev/null
 	NETWORKS+=("$net")
 	t0=$(now)
-	start_node "$server" --network "$net" -e K3S_TOKEN="$token" -p 127.0.0.1::6443 "$NODE" server --disable=traefik --tls-san=127.0.0.1
-	start_node "$agent" --network "$net" -e K3S_URL="https://$server:6443" -e K3S_TOKEN="$token" "$NODE" agent
+	start_node "$server" --network "$net" --network-alias server -e K3S_TOKEN="$token" -p 127.0.0.1::6443 "$NODE" server --disable=traefik --tls-san=127.0.0.1
+	start_node "$agent" --network "$net" -e K3S_URL="https://server:6443" -e K3S_TOKEN="$token" "$NODE" agent
 	if ! wait_line "$server" 180; then bad "server ready"; return; fi
 	if ! wait_line "$agent" 180; then bad "agent ready"; return; fi
 	ok "server and agent logged the ready line after $(secs "$t0" "$(now)")s"
@@ -225,6 +225,54 @@ two() {
 	tbip=$(k get pod tb-agent -o jsonpath='{.status.podIP}')
 	[ "$src" = "$tbip" ] && ok "pod source IP preserved across nodes ($src)" || bad "echo saw client $src, toolbox is $tbip"
 	check "tb-agent -> Service echo by DNS" k exec tb-agent -- curl -sf --max-time 5 http://echo.default.svc.cluster.local/
+	# externalTrafficPolicy: Local (the traffic-policy lab): one echo pod, on
+	# the agent; a client outside each node (a hostNetwork pod on the other
+	# node) reaches the NodePort only on the node that has the endpoint.
+	cat <<YAML | k apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: echo-local, labels: {app: echo-local}}
+spec:
+  nodeName: $agent
+  containers:
+  - name: echo
+    image: $ECHO
+    securityContext: {runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: echo-local}
+spec:
+  type: NodePort
+  externalTrafficPolicy: Local
+  selector: {app: echo-local}
+  ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
+YAML
+	for n in "$server" "$agent"; do
+		cat <<YAML | k apply -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata: {name: hostnet-$n, namespace: servicelab-system}
+spec:
+  nodeName: $n
+  hostNetwork: true
+  terminationGracePeriodSeconds: 1
+  containers: [{name: t, image: $TOOLBOX, command: [sleep, infinity]}]
+YAML
+	done
+	k wait pod/echo-local --for=condition=Ready --timeout=60s >/dev/null
+	k -n servicelab-system wait pod --all --for=condition=Ready --timeout=60s >/dev/null
+	local sip aip
+	sip=$(k get node "$server" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
+	aip=$(k get node "$agent" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')
+	src=$(k -n servicelab-system exec "hostnet-$server" -- curl -s --max-time 5 -H 'Accept: application/json' "http://$aip:30080/" | jq -r .clientIP)
+	[ "$src" = "$sip" ] && ok "ETP Local: NodePort on the endpoint's node answers, client IP preserved ($src)" ||
+		bad "ETP Local: NodePort on $aip answered with client '$src', expected $sip"
+	if k -n servicelab-system exec "hostnet-$agent" -- curl -s --max-time 3 "http://$sip:30080/" >/dev/null 2>&1; then
+		bad "ETP Local: NodePort on the node without an endpoint answered"
+	else
+		ok "ETP Local: NodePort on the node without an endpoint drops the request"
+	fi
 	docker stats --no-stream "$server" "$agent" | sed 's/^/    /'
 }
 

@@ -154,7 +154,7 @@ node_image() {
 	img_from_dir "$r" "$NODE_TAG" \
 		'ENTRYPOINT ["/usr/bin/tini","-g","--","/usr/local/bin/kube-node"]' 'CMD ["agent"]' \
 		'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-		'ENV CRI_CONFIG_FILE=/etc/crictl.yaml' \
+		'ENV KUBECONFIG=/etc/rancher/k3s/k3s.yaml' \
 		'VOLUME ["/var/lib/kubelet","/var/lib/rancher/k3s","/var/lib/cni","/var/log"]' \
 		'EXPOSE 6443' \
 		"LABEL org.opencontainers.image.title=servicelab-kube-node" \

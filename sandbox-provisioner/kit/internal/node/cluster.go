@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -286,9 +287,37 @@ func fetchCA(ctx context.Context, server string) ([]byte, error) {
 	return nil, fmt.Errorf("no CA in cluster-info")
 }
 
+// serverByIP turns https://NAME:6443 into https://IP:6443: the server's
+// certificate names its IP addresses but cannot know every Docker network
+// alias an agent may use to reach it.
+func serverByIP(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" || net.ParseIP(u.Hostname()) != nil {
+		return raw
+	}
+	for i := 0; i < 60; i++ {
+		addrs, err := net.LookupHost(u.Hostname())
+		if err == nil {
+			for _, a := range addrs {
+				if ip := net.ParseIP(a); ip != nil && ip.To4() != nil {
+					port := u.Port()
+					if port == "" {
+						port = "6443"
+					}
+					u.Host = net.JoinHostPort(a, port)
+					return strings.TrimSuffix(u.String(), "/")
+				}
+			}
+		}
+		time.Sleep(time.Second)
+	}
+	warnf("cannot resolve %s; using it as is", u.Hostname())
+	return raw
+}
+
 func runAgent(ctx context.Context, c *Config, cgroupRoot, resolv string, imported chan struct{}) error {
-	server := c.ServerURL
-	logf("joining server %s", server)
+	server := serverByIP(c.ServerURL)
+	logf("joining server %s (%s)", c.ServerURL, server)
 	var ca []byte
 	for i := 0; ; i++ {
 		b, err := fetchCA(ctx, server)
@@ -319,8 +348,25 @@ func runAgent(ctx context.Context, c *Config, cgroupRoot, resolv string, importe
 		return err
 	}
 	nodeKC := "/var/lib/kubelet/kubeconfig"
+	// After a restart the server may have a new address: follow it.
+	if b, err := os.ReadFile(nodeKC); err == nil {
+		var out []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), "server: ") {
+				l = l[:strings.Index(l, "server: ")] + "server: " + server
+			}
+			out = append(out, l)
+		}
+		_ = writeFile(nodeKC, strings.Join(out, "\n"), 0o600)
+	}
 	startKubelet(c, []string{"--bootstrap-kubeconfig=" + bootKC, "--kubeconfig=" + nodeKC, "--cert-dir=/var/lib/kubelet/pki", "--rotate-certificates=true"})
+	waitStart := time.Now()
+	hinted := false
 	for {
+		if !hinted && time.Since(waitStart) > 45*time.Second {
+			hinted = true
+			warnf("kubelet has not joined after 45s; last lines of its log:\n%s", tailFile(ComponentLogDir+"/kubelet.log", 8))
+		}
 		_, err1 := os.Stat(nodeKC)
 		_, err2 := os.Stat("/var/lib/kubelet/pki/kubelet-client-current.pem")
 		if err1 == nil && err2 == nil {

@@ -60,6 +60,7 @@ func run2(ctx context.Context, c *Config) error {
 		c.NodeIP = nodeIP()
 	}
 	logf("node name %s, node IP %s", c.NodeName, c.NodeIP)
+	startFlowObserver(ctx)
 
 	// Host (container) preparation.
 	if _, err := run("mount", "--make-rshared", "/"); err != nil {
