@@ -23,8 +23,6 @@ import org.springframework.stereotype.Component;
 @Component
 class ExternalCheck implements Check {
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
-
     @Override
     public Set<CheckType> types() {
         return Set.of(CheckType.EXTERNAL);
@@ -73,6 +71,9 @@ class ExternalCheck implements Check {
         }
         String path = spec.text("path") == null ? "/" : spec.text("path");
         boolean wantConnect = spec.text("connects") == null || Boolean.parseBoolean(spec.text("connects"));
+        // A client per request: a pooled keep-alive connection would keep the conntrack entry (and the
+        // DNAT) of an earlier request, so a policy change would go unseen. Browsers open new ones too.
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + target + path))
                     .timeout(Duration.ofSeconds(4)).GET().build(), HttpResponse.BodyHandlers.ofString());
