@@ -146,6 +146,22 @@ kit_key() {
 	echo "k8s-$KUBERNETES_VERSION-$NODE_REVISION.containerd-$CONTAINERD_VERSION.kine-$KINE_VERSION.coredns-$COREDNS_VERSION.runc-cni-deb-$DEBIAN_SUITE.$gover.src-$src"
 }
 
+# What build/build.sh needs: Go (1.26, /usr/local/go or PATH), a C compiler
+# for kine's SQLite, debootstrap for the Debian roots.
+build_prereqs() {
+	PATH=/usr/local/go/bin:$PATH command -v go >/dev/null ||
+		die "building the images needs Go 1.26 (in /usr/local/go/bin or PATH)"
+	local need=()
+	command -v debootstrap >/dev/null || need+=(debootstrap)
+	command -v gcc >/dev/null || need+=(gcc libc6-dev)
+	command -v flock >/dev/null || need+=(util-linux)
+	if [ ${#need[@]} -gt 0 ]; then
+		is_root || die "building the images needs: ${need[*]}"
+		say "installing ${need[*]} from apt"
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+	fi
+}
+
 image_key() { docker image inspect -f '{{index .Config.Labels "servicelab.kit.key"}}' "$1" 2>/dev/null || true; }
 
 ensure_images() {
@@ -184,6 +200,7 @@ ensure_images() {
 		can_load=1
 		for i in "${missing[@]}"; do [ -s "$dir/images/${files[$i]}" ] || can_load=0; done
 		if [ $can_load = 0 ]; then
+			build_prereqs
 			local tb=$SECONDS what=all
 			[ "$MODE" = public ] && what=small
 			if ! SERVICELAB_KIT_KEY=$key "$KIT/build/build.sh" "$dir" "$what" 2>&1 | tee "$dir/build.log" | grep --line-buffered -E '^\[kit-build'; then
@@ -205,6 +222,8 @@ ensure_images() {
 		docker load -q -i "$dir/images/${files[$i]}" >/dev/null
 		say "loaded ${tags[$i]} from the cache ($((SECONDS - tl))s)"
 	done
+	# Superseded builds leave untagged images behind; drop those not in use.
+	docker image prune -f --filter "label=servicelab.kit.key" >/dev/null 2>&1 || true
 	phase_end "images: ready" "$t0"
 }
 
