@@ -3,11 +3,13 @@
 import { enhanceCodeBlocks } from './code-blocks.js';
 import { sandboxPanel } from './sandbox-panel.js';
 import { stepChecks } from './step-checks.js';
+import { dashboard } from './dashboard.js';
 import { terminalPanel } from './terminal.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-markdown]').forEach(enhanceCodeBlocks);
   document.querySelectorAll('[data-sandbox-panel]').forEach(sandboxPanel);
   document.querySelectorAll('[data-lab-page] details.step[data-step]').forEach(stepChecks);
+  document.querySelectorAll('[data-dashboard]').forEach(dashboard);
   document.querySelectorAll('[data-terminal]').forEach(terminalPanel);
 });

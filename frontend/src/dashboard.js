@@ -1,0 +1,63 @@
+// The instructor's cohort dashboard: the learners × steps grid follows progress live over
+// Server-Sent Events (EventSource reconnects by itself), and sandbox buttons call the cohort API.
+import { api } from './api.js';
+
+const MARKS = { PASSED: '✓', IN_PROGRESS: '…', NOT_STARTED: '' };
+
+export function dashboard(root) {
+  const cohort = root.dataset.dashboard;
+  const state = root.querySelector('[data-testid=live-state]');
+  const events = new EventSource(`/instructor/cohorts/${cohort}/events`);
+
+  events.addEventListener('ready', () => {
+    root.dataset.live = 'connected';
+    if (state) state.textContent = 'live';
+  });
+  events.addEventListener('error', () => {
+    root.dataset.live = 'reconnecting';
+    if (state) state.textContent = 'reconnecting…';
+  });
+  events.addEventListener('progress', (e) => showProgress(root, JSON.parse(e.data)));
+  events.addEventListener('attempt', (e) => showAttempt(root, JSON.parse(e.data)));
+
+  root.querySelectorAll('[data-sandbox-action]').forEach((button) => {
+    button.addEventListener('click', async () => {
+      button.disabled = true;
+      try {
+        const sandbox = await api(button.dataset.method, button.dataset.sandboxAction);
+        const row = button.closest('tr');
+        row.querySelector('.sandbox-state-cell').textContent = sandbox.state;
+        if (sandbox.state !== 'READY' && sandbox.state !== 'STARTING') row.querySelector('.actions').textContent = '';
+      } catch (e) {
+        showError(root, e.message);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  });
+}
+
+function showProgress(root, update) {
+  const row = root.querySelector(`tr[data-learner="${CSS.escape(update.username)}"]`);
+  if (!row) return; // joined after the page loaded: the next reload shows them
+  for (const step of update.steps) {
+    const cell = row.querySelector(`td[data-lab="${CSS.escape(update.labId)}"][data-step="${CSS.escape(step.stepId)}"]`);
+    if (!cell || cell.dataset.status === step.status) continue;
+    cell.dataset.status = step.status;
+    cell.classList.remove('passed', 'in_progress', 'not_started');
+    cell.classList.add(step.status.toLowerCase(), 'changed');
+    cell.textContent = MARKS[step.status] ?? '';
+  }
+}
+
+function showAttempt(root, attempt) {
+  const row = root.querySelector(`tr[data-learner="${CSS.escape(attempt.username)}"]`);
+  const cell = row?.querySelector(`td[data-lab="${CSS.escape(attempt.labId)}"][data-step="${CSS.escape(attempt.stepId)}"]`);
+  if (cell && !attempt.passed && attempt.message) cell.title = `Last check failed: ${attempt.message}`;
+}
+
+function showError(root, message) {
+  const box = root.querySelector('[data-dashboard-error]');
+  box.textContent = message;
+  box.hidden = false;
+}
