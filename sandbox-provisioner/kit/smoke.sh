@@ -45,12 +45,19 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
 
 # start_node NAME ARGS... : docker run like K3sContainer (privileged, tmpfs /run
-# and /var/run, port 6443 published).
+# and /var/run). k3s_node also bind-mounts the host's /sys/fs/cgroup with
+# --cgroupns=host, as Testcontainers 2.x's K3sContainer does; the provisioner's
+# agent container (a GenericContainer) does not.
 start_node() {
 	local name=$1
 	shift
 	CONTAINERS+=("$name")
 	docker run -d --name "$name" --hostname "$name" --privileged --tmpfs /run --tmpfs /var/run "$@" >/dev/null
+}
+k3s_node() {
+	local name=$1
+	shift
+	start_node "$name" -v /sys/fs/cgroup:/sys/fs/cgroup:rw --cgroupns=host "$@"
 }
 
 wait_line() { # wait_line NAME TIMEOUT
@@ -147,7 +154,7 @@ single() {
 	echo "== single node: $NODE"
 	local t0 name=$RUN-server kc=$TMP/single.yaml
 	t0=$(now)
-	start_node "$name" -p 127.0.0.1::6443 "$NODE" server --disable=traefik --tls-san=127.0.0.1
+	k3s_node "$name" -p 127.0.0.1::6443 "$NODE" server --disable=traefik --tls-san=127.0.0.1
 	if ! wait_line "$name" 180; then bad "node logged 'Node controller sync successful'"; return; fi
 	local ready
 	ready=$(secs "$t0" "$(now)")
@@ -178,6 +185,16 @@ single() {
 	out=$(k run hostnet --image="$TOOLBOX" --restart=Never --overrides='{"spec":{"hostNetwork":true}}' --command -- sleep 1 2>&1 || true)
 	if echo "$out" | grep -q 'violates PodSecurity'; then ok "hostNetwork pod refused in 'default'"; else bad "hostNetwork pod was not refused: $out"; fi
 	check "privileged pod allowed in servicelab-system (exempt)" k -n servicelab-system run priv --image="$TOOLBOX" --privileged --restart=Never --command -- sleep 1
+	# Pods must be accounted under this container's cgroup, not in a
+	# /kubepods shared with the host and other sandboxes.
+	local cg
+	cg=$(docker inspect -f '{{.Id}}' "$name")
+	if [ -d "/sys/fs/cgroup/memory/docker/$cg/kubepods" ] || [ -d "/sys/fs/cgroup/system.slice/docker-$cg.scope/kubepods" ] ||
+		! [ -d /sys/fs/cgroup/memory ]; then
+		ok "pod cgroups live under the node container's own cgroup"
+	else
+		bad "no kubepods cgroup under the node container's cgroup"
+	fi
 	check "kube-proxy iptables rules present (KUBE-SERVICES)" docker exec "$name" iptables -t nat -S KUBE-SERVICES
 	# Manifests dropped into server/manifests are applied (k3s deploy controller).
 	docker exec "$name" sh -c 'printf "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-manifests-dir\n  namespace: default\ndata: {a: b}\n" > /var/lib/rancher/k3s/server/manifests/smoke.yaml'
@@ -196,7 +213,7 @@ two() {
 	docker network create "$net" >/dev/null
 	NETWORKS+=("$net")
 	t0=$(now)
-	start_node "$server" --network "$net" --network-alias server -e K3S_TOKEN="$token" -p 127.0.0.1::6443 "$NODE" server --disable=traefik --tls-san=127.0.0.1
+	k3s_node "$server" --network "$net" --network-alias server -e K3S_TOKEN="$token" -p 127.0.0.1::6443 "$NODE" server --disable=traefik --tls-san=127.0.0.1
 	start_node "$agent" --network "$net" -e K3S_URL="https://server:6443" -e K3S_TOKEN="$token" "$NODE" agent
 	if ! wait_line "$server" 180; then bad "server ready"; return; fi
 	if ! wait_line "$agent" 180; then bad "agent ready"; return; fi

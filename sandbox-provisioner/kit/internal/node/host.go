@@ -96,6 +96,10 @@ func maskKernelTunables() {
 // inside itself so that both views resolve; the kubelet then creates
 // /kubepods, which really is /docker/<id>/kubepods on the host.
 //
+// When the host's whole cgroup v1 tree is bind-mounted in (K3sContainer does
+// -v /sys/fs/cgroup:/sys/fs/cgroup with --cgroupns=host) the kubelet's cgroup
+// root is our own cgroup instead.
+//
 // cgroup v2: move our processes into a child "init" cgroup (a cgroup with
 // processes cannot delegate controllers) and enable every controller for
 // children; kubelet pods go under our own cgroup.
@@ -122,6 +126,7 @@ func cgroupSetup() string {
 	sc := bufio.NewScanner(mi)
 	type m struct{ point, path string }
 	var todo []m
+	fullView := "" // our cgroup, when the whole host hierarchy is mounted
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
 		// id parent maj:min root mountpoint opts ... - fstype source superopts
@@ -154,6 +159,14 @@ func cgroupSetup() string {
 		if p == "" || p == "/" {
 			continue
 		}
+		if f[3] == "/" {
+			// -v /sys/fs/cgroup:/sys/fs/cgroup --cgroupns=host (what
+			// Testcontainers' K3sContainer does): every host cgroup is
+			// visible. Pods must go under our own cgroup, never /kubepods
+			// shared with the host and with other sandboxes.
+			fullView = p
+			continue
+		}
 		todo = append(todo, m{point, p})
 	}
 	for _, x := range todo {
@@ -168,6 +181,9 @@ func cgroupSetup() string {
 		if err := syscall.Mount(x.point, target, "", syscall.MS_BIND, ""); err != nil {
 			warnf("cgroup fix bind %s: %v", target, err)
 		}
+	}
+	if fullView != "" {
+		return fullView
 	}
 	return "/"
 }
