@@ -6,17 +6,38 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** Sandbox records in PostgreSQL, so a restarted platform knows whose each running sandbox is. */
 @Repository
 class JdbcSandboxLedger implements SandboxLedger {
 
-    private final JdbcClient jdbc;
+    /** The advisory lock every platform replica takes to hand out and add sandboxes ("servicelab sandbox"). */
+    static final long ALLOCATION_LOCK = 0x5e41ab_5a4db0L;
 
-    JdbcSandboxLedger(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final TransactionTemplate transactions;
+
+    JdbcSandboxLedger(JdbcClient jdbc, PlatformTransactionManager transactionManager) {
         this.jdbc = jdbc;
+        this.transactions = new TransactionTemplate(transactionManager);
+    }
+
+    /**
+     * Holds a transaction-scoped PostgreSQL advisory lock while {@code work} runs, so replicas sharing
+     * this database allocate one at a time; the records it saves commit when the lock is released.
+     */
+    @Override
+    public <T> T exclusively(Supplier<T> work) {
+        return transactions.execute(status -> {
+            jdbc.sql("select 1 from (select pg_advisory_xact_lock(?)) locked").param(ALLOCATION_LOCK)
+                    .query(Integer.class).single();
+            return work.get();
+        });
     }
 
     @Override

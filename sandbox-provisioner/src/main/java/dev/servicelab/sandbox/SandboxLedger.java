@@ -2,6 +2,7 @@ package dev.servicelab.sandbox;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** Where sandbox records are kept: the platform's database, or memory in tests. */
 public interface SandboxLedger {
@@ -12,4 +13,13 @@ public interface SandboxLedger {
 
     /** Records in an active state (starting or ready). */
     List<SandboxRecord> active();
+
+    /**
+     * Runs {@code work} while no other platform replica runs allocation work on the same records
+     * (hand-out from the pool, limits, refill), so that two replicas never give one pooled sandbox
+     * to two learners. One process alone needs no more than this default.
+     */
+    default <T> T exclusively(Supplier<T> work) {
+        return work.get();
+    }
 }

@@ -70,43 +70,54 @@ public final class SandboxManager implements AutoCloseable {
      * (returned while still starting). Throws {@link SandboxException.Reason#CAPACITY} when a limit is hit.
      */
     public SandboxRecord acquire(String owner, String labId, int nodes) {
-        SandboxRecord record;
+        Allocation decided;
         synchronized (allocation) {
-            Optional<SandboxRecord> existing = ledger.active().stream()
-                    .filter(r -> owner.equals(r.owner()) && labId.equals(r.labId())).findFirst();
-            if (existing.isPresent()) {
-                return touch(existing.get().sandboxId());
-            }
-            List<SandboxRecord> active = ledger.active();
-            long mine = active.stream().filter(r -> owner.equals(r.owner())).count();
-            if (mine >= limits.maxPerLearner()) {
-                throw new SandboxException(SandboxException.Reason.CAPACITY, "You already have " + mine
-                        + " sandbox(es) running, the most one learner may have. End one from its lab page first.");
-            }
-            Instant now = clock.instant();
-            Optional<SandboxRecord> pooled = nodes == 1 ? active.stream()
-                    .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
-            if (pooled.isPresent()) {
-                record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now))
-                        .with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null);
-                save(record);
-                SandboxRecord handed = record;
-                starters.submit(() -> prepare(handed, connection(handed.sandboxId()).orElse(null)));
-                log.info("Sandbox {} handed from the warm pool to {} for {}", record.sandboxId(), owner, labId);
-            } else {
-                long others = active.stream().filter(r -> !r.pooled()).count();
-                if (others >= limits.maxTotal()) {
-                    throw new SandboxException(SandboxException.Reason.CAPACITY, "This server is running as many "
-                            + "sandboxes as it is configured for (" + limits.maxTotal() + "). Try again in a few minutes.");
-                }
-                evictPooledIfFull(active);
-                record = newRecord(owner, labId, nodes, now);
-                save(record);
-                launch(record);
-            }
+            decided = ledger.exclusively(() -> allocate(owner, labId, nodes));
         }
-        refillPool();
-        return record;
+        // Started only once the records are saved (and, in a database, committed) for every replica to see.
+        decided.then().run();
+        if (decided.fresh()) {
+            refillPool();
+        }
+        return decided.record();
+    }
+
+    /** What {@link #acquire} decided under the lock, and what it starts once the lock is released. */
+    private record Allocation(SandboxRecord record, boolean fresh, Runnable then) {
+    }
+
+    private Allocation allocate(String owner, String labId, int nodes) {
+        Optional<SandboxRecord> existing = ledger.active().stream()
+                .filter(r -> owner.equals(r.owner()) && labId.equals(r.labId())).findFirst();
+        if (existing.isPresent()) {
+            return new Allocation(touch(existing.get().sandboxId()), false, () -> { });
+        }
+        List<SandboxRecord> active = ledger.active();
+        long mine = active.stream().filter(r -> owner.equals(r.owner())).count();
+        if (mine >= limits.maxPerLearner()) {
+            throw new SandboxException(SandboxException.Reason.CAPACITY, "You already have " + mine
+                    + " sandbox(es) running, the most one learner may have. End one from its lab page first.");
+        }
+        Instant now = clock.instant();
+        Optional<SandboxRecord> pooled = nodes == 1 ? active.stream()
+                .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
+        if (pooled.isPresent()) {
+            SandboxRecord record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now))
+                    .with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null);
+            save(record);
+            log.info("Sandbox {} handed from the warm pool to {} for {}", record.sandboxId(), owner, labId);
+            return new Allocation(record, true,
+                    () -> starters.submit(() -> prepare(record, connection(record.sandboxId()).orElse(null))));
+        }
+        long others = active.stream().filter(r -> !r.pooled()).count();
+        if (others >= limits.maxTotal()) {
+            throw new SandboxException(SandboxException.Reason.CAPACITY, "This server is running as many "
+                    + "sandboxes as it is configured for (" + limits.maxTotal() + "). Try again in a few minutes.");
+        }
+        evictPooledIfFull(active);
+        SandboxRecord record = newRecord(owner, labId, nodes, now);
+        save(record);
+        return new Allocation(record, true, () -> launch(record));
     }
 
     /** The connection to a ready sandbox, re-attaching if this process has not seen it yet. */
@@ -156,7 +167,11 @@ public final class SandboxManager implements AutoCloseable {
         Instant now = clock.instant();
         for (SandboxRecord record : ledger.active()) {
             try {
-                if (record.state() == SandboxState.READY && !provisioner.isAlive(record.sandboxId())) {
+                if (record.state() == SandboxState.STARTING && limits.shared()
+                        && now.isAfter(record.lastActiveAt().plus(limits.startGrace()))) {
+                    // No replica finishes a start this late: the one that began it has gone.
+                    finish(record, SandboxState.FAILED, "Its start was abandoned (a server stopped). Start it again.");
+                } else if (record.state() == SandboxState.READY && !provisioner.isAlive(record.sandboxId())) {
                     log.warn("Sandbox {} of {} has stopped", record.sandboxId(), record.owner());
                     finish(record, SandboxState.DEAD, "Your cluster stopped unexpectedly. Start a fresh one: "
                             + "your lab progress is kept.");
@@ -174,11 +189,18 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     private void reconcile() {
+        Instant now = clock.instant();
         Map<String, SandboxProvisioner.SandboxStatus> running = provisioner.list().stream()
                 .collect(Collectors.toMap(SandboxProvisioner.SandboxStatus::sandboxId, s -> s, (a, b) -> a));
-        Set<String> known = ledger.active().stream().map(SandboxRecord::sandboxId).collect(Collectors.toSet());
-        for (SandboxRecord record : ledger.active()) {
+        List<SandboxRecord> records = ledger.active();
+        Set<String> known = records.stream().map(SandboxRecord::sandboxId).collect(Collectors.toSet());
+        for (SandboxRecord record : records) {
             var status = running.get(record.sandboxId());
+            if (record.state() == SandboxState.STARTING && limits.shared()
+                    && !now.isAfter(record.lastActiveAt().plus(limits.startGrace()))) {
+                // Another replica may be starting it right now (its node may not even exist yet).
+                continue;
+            }
             if (status == null || !status.running()) {
                 finish(record, SandboxState.DEAD, "Your cluster stopped while the server was down. Start a fresh "
                         + "one: your lab progress is kept.");
@@ -189,23 +211,34 @@ public final class SandboxManager implements AutoCloseable {
                 log.info("Re-attached sandbox {} of {}", record.sandboxId(), record.owner());
             }
         }
-        running.keySet().stream().filter(id -> !known.contains(id)).forEach(orphan -> {
-            log.info("Reaping orphan sandbox {}", orphan);
-            provisioner.delete(orphan);
-        });
+        running.values().stream()
+                .filter(s -> !known.contains(s.sandboxId()))
+                // A sandbox younger than the grace may belong to a record another replica is still saving.
+                .filter(s -> !limits.shared() || s.createdAt() == null || now.isAfter(s.createdAt().plus(limits.startGrace())))
+                .filter(s -> ledger.find(s.sandboxId()).map(r -> !r.state().active()).orElse(true))
+                .forEach(orphan -> {
+                    log.info("Reaping orphan sandbox {}", orphan.sandboxId());
+                    provisioner.delete(orphan.sandboxId());
+                });
     }
 
     private void refillPool() {
+        List<SandboxRecord> created;
         synchronized (allocation) {
-            List<SandboxRecord> active = ledger.active();
-            long pooled = active.stream().filter(SandboxRecord::pooled).count();
-            long total = active.size();
-            for (long i = pooled; i < limits.warmPool() && total < limits.maxTotal() + limits.warmPool(); i++, total++) {
-                SandboxRecord record = newRecord(null, null, 1, clock.instant());
-                save(record);
-                launch(record);
-            }
+            created = ledger.exclusively(() -> {
+                List<SandboxRecord> active = ledger.active();
+                long pooled = active.stream().filter(SandboxRecord::pooled).count();
+                long total = active.size();
+                List<SandboxRecord> fresh = new java.util.ArrayList<>();
+                for (long i = pooled; i < limits.warmPool() && total < limits.maxTotal() + limits.warmPool(); i++, total++) {
+                    SandboxRecord record = newRecord(null, null, 1, clock.instant());
+                    save(record);
+                    fresh.add(record);
+                }
+                return fresh;
+            });
         }
+        created.forEach(this::launch);
     }
 
     /** A learner outranks the pool: when the host is full, a pooled sandbox makes room. */

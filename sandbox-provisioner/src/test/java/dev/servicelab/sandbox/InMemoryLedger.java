@@ -9,6 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class InMemoryLedger implements SandboxLedger {
 
     private final Map<String, SandboxRecord> records = new ConcurrentHashMap<>();
+    /** Stands in for the database lock that replicas sharing one ledger take. */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
 
     @Override
     public void save(SandboxRecord record) {
@@ -24,5 +26,15 @@ public final class InMemoryLedger implements SandboxLedger {
     public List<SandboxRecord> active() {
         return records.values().stream().filter(r -> r.state().active())
                 .sorted(java.util.Comparator.comparing(SandboxRecord::createdAt)).toList();
+    }
+
+    @Override
+    public <T> T exclusively(java.util.function.Supplier<T> work) {
+        lock.lock();
+        try {
+            return work.get();
+        } finally {
+            lock.unlock();
+        }
     }
 }

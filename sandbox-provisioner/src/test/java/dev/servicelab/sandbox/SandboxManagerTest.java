@@ -23,6 +23,7 @@ class SandboxManagerTest {
     /** Sandboxes that exist only as entries in a map, created instantly. */
     static final class FakeProvisioner implements SandboxProvisioner {
         final Map<String, Boolean> running = new ConcurrentHashMap<>();
+        final Map<String, Instant> created = new ConcurrentHashMap<>();
 
         @Override
         public Sandbox create(SandboxRequest request, SandboxProgress progress) {
@@ -34,7 +35,8 @@ class SandboxManagerTest {
         @Override
         public List<SandboxStatus> list() {
             return running.entrySet().stream()
-                    .map(e -> new SandboxStatus(e.getKey(), null, null, e.getValue(), Instant.now())).toList();
+                    .map(e -> new SandboxStatus(e.getKey(), null, null, e.getValue(),
+                            created.getOrDefault(e.getKey(), Instant.EPOCH))).toList();
         }
 
         @Override
