@@ -21,6 +21,14 @@ public interface SandboxProvisioner {
     /** Whether the sandbox's node containers are all running. */
     boolean isAlive(String sandboxId);
 
+    /**
+     * Reads a file from a node's container as the platform (learners cannot reach it), e.g. the flow
+     * observer's token.
+     */
+    default String readNodeFile(SandboxNode node, String path) {
+        throw new UnsupportedOperationException("This provisioner cannot read files from its nodes");
+    }
+
     /** Removes the sandbox and everything it created (containers, network, volumes); idempotent. */
     void delete(String sandboxId);
 
