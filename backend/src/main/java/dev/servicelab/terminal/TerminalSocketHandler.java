@@ -52,14 +52,16 @@ class TerminalSocketHandler extends TextWebSocketHandler {
     private final AccountRepository accounts;
     private final JsonMapper json;
     private final TerminalProperties properties;
+    private final WatchAccess watchAccess;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     TerminalSocketHandler(TerminalService terminals, AccountRepository accounts, JsonMapper json,
-            TerminalProperties properties) {
+            TerminalProperties properties, WatchAccess watchAccess) {
         this.terminals = terminals;
         this.accounts = accounts;
         this.json = json;
         this.properties = properties;
+        this.watchAccess = watchAccess;
     }
 
     @Override
@@ -89,6 +91,10 @@ class TerminalSocketHandler extends TextWebSocketHandler {
         Account owner = watching ? accounts.findByUsername(learner).orElse(null) : me;
         if (owner == null) {
             refuse(session, "There is no learner named " + learner + ".");
+            return;
+        }
+        if (watching && !watchAccess.mayWatch(me, owner)) {
+            refuse(session, "You may watch only the learners of your own cohorts.");
             return;
         }
         try {

@@ -59,6 +59,15 @@ class TerminalAccessTest extends PlatformTestBase {
     }
 
     @Test
+    void anInstructorCannotWatchALearnerOutsideTheirCohorts() throws Exception {
+        String instructor = "instructor-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        accounts.create(instructor, "Ines Instructor", LEARNER_PASSWORD, dev.servicelab.account.Role.INSTRUCTOR);
+        Refusal refusal = connect(instructor, "lab=clusterip&tab=1&learner=" + newLearner());
+        assertThat(refusal.message()).contains("only the learners of your own cohorts");
+        assertThat(refusal.closeCode()).isEqualTo(1008);
+    }
+
+    @Test
     void aTerminalWithoutAReadySandboxSaysToStartTheCluster() throws Exception {
         Refusal refusal = connect(newLearner(), "lab=clusterip&tab=1");
         assertThat(refusal.message()).contains("not ready yet").contains("Start it on the lab page");
