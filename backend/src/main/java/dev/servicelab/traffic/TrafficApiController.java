@@ -1,0 +1,48 @@
+package dev.servicelab.traffic;
+
+import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.web.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.security.Principal;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/labs/{labId}/traffic")
+@Tag(name = "Traffic", description = "The live traffic view: what the learner's Services did with real requests")
+class TrafficApiController {
+
+    private final TrafficService traffic;
+    private final TrafficGenerator generator;
+    private final CurrentAccount current;
+
+    TrafficApiController(TrafficService traffic, TrafficGenerator generator, CurrentAccount current) {
+        this.traffic = traffic;
+        this.generator = generator;
+        this.current = current;
+    }
+
+    @GetMapping
+    @Operation(summary = "My sandbox's Services, pods and endpoints, and the flows counted so far (as the socket's snapshot)")
+    TrafficMessages.Snapshot snapshot(@PathVariable String labId, Principal principal) {
+        return traffic.snapshot(current.of(principal), labId);
+    }
+
+    @PostMapping("/requests")
+    @Operation(summary = "Send N requests to one of my Services: from a client pod, through a nodePort, or through the tunnel")
+    TrafficSummary send(@PathVariable String labId, @RequestBody TrafficRequest request, Principal principal) {
+        return generator.send(traffic.sandbox(current.of(principal), labId), request);
+    }
+
+    @ExceptionHandler(TrafficException.class)
+    ProblemDetail problem(TrafficException e) {
+        return Problems.of(e.status(), e.slug(), e.title(), e.getMessage());
+    }
+}

@@ -1,0 +1,114 @@
+package dev.servicelab.traffic;
+
+import dev.servicelab.account.Account;
+import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.sandbox.SandboxProvisioner;
+import dev.servicelab.sandbox.SandboxService;
+import dev.servicelab.sandbox.flows.FlowStream;
+import jakarta.annotation.PreDestroy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The live traffic views of this server: one {@link TrafficSession} per sandbox someone watches,
+ * ticked once per window on a shared scheduler, closed a while after its last viewer left.
+ */
+@Service
+public class TrafficService {
+
+    private final SandboxService sandboxes;
+    private final ObjectProvider<SandboxProvisioner> provisioner;
+    private final TrafficProperties properties;
+    private final JsonMapper json;
+    private final Map<String, TrafficSession> sessions = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(1, r -> {
+        Thread thread = new Thread(r, "traffic-ticker");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    TrafficService(SandboxService sandboxes, ObjectProvider<SandboxProvisioner> provisioner, TrafficProperties properties,
+            JsonMapper json) {
+        this.sandboxes = sandboxes;
+        this.provisioner = provisioner;
+        this.properties = properties;
+        this.json = json;
+        long window = properties.window().toMillis();
+        ticker.scheduleAtFixedRate(() -> sessions.values().forEach(TrafficSession::tick), window, window, TimeUnit.MILLISECONDS);
+        ticker.scheduleWithFixedDelay(this::closeIdle, 10, 10, TimeUnit.SECONDS);
+    }
+
+    /** A viewer's attachment to a sandbox's traffic; closing it detaches. */
+    public interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /** Attaches a viewer to the owner's sandbox for the lab; it gets a snapshot, then every window. */
+    Watch watch(Account owner, String labId, TrafficSession.Viewer viewer) {
+        TrafficSession session = session(owner, labId);
+        session.add(viewer);
+        return () -> session.remove(viewer);
+    }
+
+    /** The current topology and counters, once. */
+    TrafficMessages.Snapshot snapshot(Account owner, String labId) {
+        return session(owner, labId).snapshot();
+    }
+
+    Sandbox sandbox(Account owner, String labId) {
+        return sandboxes.connection(owner, labId).orElseThrow(() -> new TrafficException(HttpStatus.CONFLICT,
+                "sandbox-not-ready", "No ready sandbox",
+                "Your cluster for this lab is not ready yet. Start it on the lab page; the traffic view connects when it is ready."));
+    }
+
+    private TrafficSession session(Account owner, String labId) {
+        Sandbox sandbox = sandbox(owner, labId);
+        return sessions.computeIfAbsent(sandbox.id(), id -> {
+            // A new sandbox for the same learner and lab replaces the old one's session at once.
+            sessions.values().removeIf(old -> {
+                boolean replaced = old.sandbox().owner() != null && old.sandbox().owner().equals(sandbox.owner())
+                        && old.sandbox().labId() != null && old.sandbox().labId().equals(sandbox.labId());
+                if (replaced) {
+                    old.close();
+                }
+                return replaced;
+            });
+            return new TrafficSession(sandbox, properties, json, this::token);
+        });
+    }
+
+    private String token(SandboxNode node) {
+        SandboxProvisioner p = provisioner.getIfAvailable();
+        if (p == null) {
+            throw new IllegalStateException("sandboxes are off");
+        }
+        return p.readNodeFile(node, FlowStream.TOKEN_FILE);
+    }
+
+    private void closeIdle() {
+        long cutoff = System.currentTimeMillis() - properties.idleClose().toMillis();
+        sessions.values().removeIf(session -> {
+            if (session.idleSince(cutoff)) {
+                session.close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    @PreDestroy
+    void shutdown() {
+        ticker.shutdownNow();
+        sessions.values().forEach(TrafficSession::close);
+        sessions.clear();
+    }
+}

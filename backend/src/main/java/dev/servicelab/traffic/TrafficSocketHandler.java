@@ -1,0 +1,156 @@
+package dev.servicelab.traffic;
+
+import dev.servicelab.account.Account;
+import dev.servicelab.account.AccountRepository;
+import dev.servicelab.account.Role;
+import dev.servicelab.terminal.WatchAccess;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.util.UriComponentsBuilder;
+
+/**
+ * The traffic socket: {@code /ws/traffic?lab=ID} for the learner's own sandbox, or
+ * {@code &learner=NAME} for an admin, or an instructor of one of the learner's cohorts, watching
+ * (read-only: this socket takes no input anyway), as for the terminal. Server to browser only, JSON text: {@code snapshot} first, then {@code topology} when it
+ * changes and {@code flows} once per window (see frontend/src/traffic.js). Each viewer has a sender
+ * of its own with a short queue: a browser that cannot keep up is disconnected, and its reconnect
+ * starts from a fresh snapshot, so no count is lost and the server never waits on it.
+ */
+@Component
+class TrafficSocketHandler extends TextWebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(TrafficSocketHandler.class);
+    /** Five windows a second: 50 messages is ten seconds a browser did not read. */
+    private static final int QUEUE = 50;
+    private static final String CLOSE = "";
+
+    private final TrafficService traffic;
+    private final AccountRepository accounts;
+    private final WatchAccess watchAccess;
+    private final Map<String, Viewing> viewing = new ConcurrentHashMap<>();
+
+    private record Viewing(TrafficService.Watch watch, Sender sender) {
+    }
+
+    TrafficSocketHandler(TrafficService traffic, AccountRepository accounts, WatchAccess watchAccess) {
+        this.traffic = traffic;
+        this.accounts = accounts;
+        this.watchAccess = watchAccess;
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession session) throws IOException {
+        var query = UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams();
+        String lab = query.getFirst("lab");
+        String learner = query.getFirst("learner");
+        if (session.getPrincipal() == null || lab == null) {
+            refuse(session, "Open the traffic view from a lab page while signed in.");
+            return;
+        }
+        Account me = accounts.findByUsername(session.getPrincipal().getName()).orElse(null);
+        if (me == null) {
+            refuse(session, "Your account no longer exists; sign in again.");
+            return;
+        }
+        boolean watching = learner != null && !learner.equalsIgnoreCase(me.username());
+        if (watching && me.role() == Role.LEARNER) {
+            refuse(session, "You may only watch your own traffic.");
+            return;
+        }
+        Account owner = watching ? accounts.findByUsername(learner).orElse(null) : me;
+        if (owner == null) {
+            refuse(session, "There is no learner named " + learner + ".");
+            return;
+        }
+        if (watching && !watchAccess.mayWatch(me, owner)) { // the terminal's rule: admins, or instructors of the learner's cohorts
+            refuse(session, "You may watch only the learners of your own cohorts.");
+            return;
+        }
+        Sender sender = new Sender(session);
+        try {
+            viewing.put(session.getId(), new Viewing(traffic.watch(owner, lab, sender), sender));
+            sender.start();
+        } catch (RuntimeException e) {
+            refuse(session, e.getMessage());
+        }
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        // Nothing to say to the server: the view is read-only for everyone.
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        Viewing v = viewing.remove(session.getId());
+        if (v != null) {
+            v.watch().close();
+            v.sender().thread.interrupt();
+        }
+    }
+
+    private void refuse(WebSocketSession session, String message) throws IOException {
+        synchronized (session) {
+            if (session.isOpen()) {
+                session.sendMessage(new TextMessage("{\"type\":\"error\",\"message\":" + quote(message) + "}"));
+                session.close(CloseStatus.POLICY_VIOLATION.withReason(message.length() > 120 ? message.substring(0, 120) : message));
+            }
+        }
+    }
+
+    private static String quote(String s) {
+        return "\"" + String.valueOf(s).replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", " ") + "\"";
+    }
+
+    /** Sends one viewer's messages in order on a thread of its own. */
+    private static final class Sender implements TrafficSession.Viewer {
+        private final WebSocketSession session;
+        private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE);
+        private final Thread thread;
+
+        Sender(WebSocketSession session) {
+            this.session = session;
+            this.thread = new Thread(this::run, "traffic-send-" + session.getId());
+            this.thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        @Override
+        public void send(String json) {
+            if (!queue.offer(json)) {
+                queue.clear();
+                queue.offer(CLOSE); // too slow: drop it; the browser reconnects and gets a snapshot
+            }
+        }
+
+        private void run() {
+            try {
+                while (session.isOpen()) {
+                    String message = queue.take();
+                    if (message == CLOSE) {
+                        session.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("too slow; reconnect for a fresh snapshot"));
+                        return;
+                    }
+                    session.sendMessage(new TextMessage(message));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | IllegalStateException e) {
+                log.debug("Traffic viewer {} gone: {}", session.getId(), e.getMessage());
+            }
+        }
+    }
+}
