@@ -5,6 +5,7 @@ import { sandboxPanel } from './sandbox-panel.js';
 import { stepChecks } from './step-checks.js';
 import { dashboard } from './dashboard.js';
 import { terminalPanel } from './terminal.js';
+import { trafficPanel } from './traffic.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-markdown]').forEach(enhanceCodeBlocks);
@@ -12,4 +13,5 @@ document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-lab-page] details.step[data-step]').forEach(stepChecks);
   document.querySelectorAll('[data-dashboard]').forEach(dashboard);
   document.querySelectorAll('[data-terminal]').forEach(terminalPanel);
+  document.querySelectorAll('[data-traffic]').forEach(trafficPanel);
 });
