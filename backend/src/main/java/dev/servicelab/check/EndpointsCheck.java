@@ -2,8 +2,9 @@ package dev.servicelab.check;
 
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
+import io.fabric8.kubernetes.api.model.EndpointAddress;
+import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.List;
 import java.util.Objects;
@@ -32,6 +33,21 @@ class EndpointsCheck implements Check {
         List<String> addresses = slices.stream().flatMap(s -> s.getEndpoints().stream())
                 .filter(e -> e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
                 .flatMap(e -> e.getAddresses().stream()).distinct().sorted().toList();
+        List<String> slicePorts = slices.stream().filter(s -> s.getPorts() != null).flatMap(s -> s.getPorts().stream())
+                .flatMap(p -> java.util.stream.Stream.of(String.valueOf(p.getPort()), p.getName()))
+                .filter(Objects::nonNull).distinct().toList();
+        if (slices.isEmpty()) {
+            // Hand-written Endpoints reach EndpointSlices through the mirroring controller, which may
+            // lag; read them directly, as kubectl get endpoints would.
+            Endpoints legacy = context.client().endpoints().inNamespace(spec.namespace()).withName(name).get();
+            if (legacy != null && legacy.getSubsets() != null) {
+                addresses = legacy.getSubsets().stream().flatMap(s -> s.getAddresses() == null ? java.util.stream.Stream.empty()
+                        : s.getAddresses().stream()).map(EndpointAddress::getIp).distinct().sorted().toList();
+                slicePorts = legacy.getSubsets().stream().flatMap(s -> s.getPorts() == null ? java.util.stream.Stream.empty()
+                        : s.getPorts().stream()).flatMap(p -> java.util.stream.Stream.of(String.valueOf(p.getPort()), p.getName()))
+                        .filter(Objects::nonNull).distinct().toList();
+            }
+        }
         Counts counts = Counts.of(spec);
         if (!counts.met(addresses.size())) {
             String why = service.getSpec().getSelector() == null || service.getSpec().getSelector().isEmpty()
@@ -43,16 +59,10 @@ class EndpointsCheck implements Check {
                     + counts.expected() + "." + why);
         }
         String port = spec.text("port");
-        if (port != null) {
-            List<String> ports = slices.stream().filter(s -> s.getPorts() != null).flatMap(s -> s.getPorts().stream())
-                    .flatMap(p -> java.util.stream.Stream.of(String.valueOf(p.getPort()), p.getName()))
-                    .filter(Objects::nonNull).distinct().toList();
-            if (!ports.contains(port)) {
-                String actual = slices.stream().filter(s -> s.getPorts() != null).flatMap(s -> s.getPorts().stream())
-                        .map(EndpointPort::getPort).map(String::valueOf).distinct().collect(Collectors.joining(", "));
-                return Outcome.fail("Service " + name + "'s endpoints use port " + (actual.isEmpty() ? "(none)" : actual)
-                        + ", expected " + port + ": check the Service's targetPort.");
-            }
+        if (port != null && !slicePorts.contains(port)) {
+            String actual = slicePorts.stream().filter(p -> p.matches("\\d+")).collect(Collectors.joining(", "));
+            return Outcome.fail("Service " + name + "'s endpoints use port " + (actual.isEmpty() ? "(none)" : actual)
+                    + ", expected " + port + ": check the Service's targetPort (or the port of your hand-written endpoints).");
         }
         return Outcome.pass("Service " + name + " has " + addresses.size() + " ready endpoint address(es): "
                 + String.join(", ", addresses) + ".");
