@@ -1,0 +1,88 @@
+package dev.servicelab.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.servicelab.PlatformTestBase;
+import dev.servicelab.account.Account;
+import dev.servicelab.account.AccountRepository;
+import dev.servicelab.lab.Lab;
+import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.lab.LabSetup;
+import dev.servicelab.lab.LabStep;
+import dev.servicelab.progress.ProgressService;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * A sandbox that dies mid-lab: the platform notices within seconds, the learner starts a fresh one,
+ * and both their progress and their cluster's state (passed steps replayed) are there.
+ */
+class SandboxRecoveryIT extends PlatformTestBase {
+
+    private static final String LAB = "why-services";
+
+    @Autowired
+    SandboxService sandboxes;
+    @Autowired
+    AccountRepository accountRepository;
+    @Autowired
+    LabCatalogService catalog;
+    @Autowired
+    LabSetup setup;
+    @Autowired
+    ProgressService progress;
+
+    private SandboxView awaitState(Account account, String state, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        SandboxView view = sandboxes.view(account, LAB);
+        while (!state.equals(view.state()) && Instant.now().isBefore(deadline)) {
+            Thread.sleep(200);
+            view = sandboxes.view(account, LAB);
+        }
+        assertThat(view.state()).as("sandbox state, message: " + view.message()).isEqualTo(state);
+        return view;
+    }
+
+    @Test
+    void aDeadSandboxIsNoticedAndAFreshOneContinuesWithProgressAndClusterStateIntact() throws Exception {
+        String username = newLearner();
+        Account account = accountRepository.findByUsername(username).orElseThrow();
+        Lab lab = catalog.lab(LAB);
+        LabStep first = lab.steps().get(0);
+        progress.start(account, LAB);
+        sandboxes.acquire(account, LAB);
+        awaitState(account, "READY", Duration.ofMinutes(5));
+
+        Sandbox sandbox = sandboxes.connection(account, LAB).orElseThrow();
+        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
+            setup.applySolution(sandbox, client, lab, first.solution().manifests(), first.solution().commands(),
+                    first.solution().actions());
+        }
+        progress.recordPassed(account, LAB, first.id());
+
+        Instant killed = Instant.now();
+        DockerClientFactory.instance().client().killContainerCmd(sandbox.server().containerId()).exec();
+        SandboxView dead = awaitState(account, "DEAD", Duration.ofSeconds(15));
+        System.out.printf("dead sandbox noticed by the platform after %d ms%n", Duration.between(killed, Instant.now()).toMillis());
+        assertThat(dead.message()).contains("progress is kept");
+
+        SandboxView fresh = sandboxes.acquire(account, LAB);
+        assertThat(fresh.sandboxId()).isNotEqualTo(sandbox.id());
+        awaitState(account, "READY", Duration.ofMinutes(5));
+
+        assertThat(progress.progress(account, LAB).steps().get(0).status().name()).isEqualTo("PASSED");
+        Sandbox replacement = sandboxes.connection(account, LAB).orElseThrow();
+        try (KubernetesClient client = Kubeconfigs.client(replacement.kubeconfig())) {
+            // The first step's solution was replayed into the new cluster: what it created exists again.
+            var created = dev.servicelab.sandbox.Manifests.parse(client,
+                    java.nio.file.Files.readString(lab.folder().resolve(first.solution().manifests().get(0))));
+            assertThat(created).allSatisfy(object -> assertThat(client.resource(object).get())
+                    .as(object.getKind() + " " + object.getMetadata().getName() + " in the fresh sandbox").isNotNull());
+        }
+        sandboxes.release(account, LAB);
+    }
+}
