@@ -162,6 +162,28 @@ build_prereqs() {
 	fi
 }
 
+safe_rm() { # unmount what a killed debootstrap left below $1, then remove it
+	local d m
+	d=$(readlink -f "$1" 2>/dev/null) || return 0
+	[ -e "$d" ] || return 0
+	awk -v d="$d/" 'index($2 "/", d) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf --one-file-system "$d"
+}
+
+# Other keys' tarballs are dead weight once a new key is built, unless another
+# checkout (a colleague's branch, a CI run) still uses them: only remove key
+# directories untouched for a day whose lock nobody holds.
+prune_old_keys() {
+	local d
+	for d in "$CACHE"/kit/k8s-*; do
+		[ -d "$d" ] && [ "$(basename "$d")" != "$1" ] || continue
+		[ -z "$(find "$d" -maxdepth 0 -mmin -1440)" ] || continue
+		(flock -n 9 && safe_rm "$d" && rm -f "$d.lock") 9>"$d.lock" || true
+	done
+}
+
 image_key() { docker image inspect -f '{{index .Config.Labels "servicelab.kit.key"}}' "$1" 2>/dev/null || true; }
 
 ensure_images() {
@@ -208,11 +230,10 @@ ensure_images() {
 				die "image build failed; full log: $dir/build.log"
 			fi
 			[ "${PIPESTATUS[0]}" = 0 ] || die "image build failed; full log: $dir/build.log"
-			rm -rf "$dir/work"
+			safe_rm "$dir/work"
 			say "build took $((SECONDS - tb))s"
 			echo "$((SECONDS - tb))" >"$dir/build-seconds"
-			# Older keys' tarballs are dead weight now.
-			find "$CACHE/kit" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -name 'k8s-*' -exec rm -rf {} + 2>/dev/null || true
+			prune_old_keys "$key"
 		fi
 		exec 9>&-
 	fi

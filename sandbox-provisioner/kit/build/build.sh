@@ -47,12 +47,25 @@ debian_mirror() {
 	echo "$m"
 }
 
+# safe_rm DIR: debootstrap mounts /proc (and may mount /sys) inside its
+# target; a build killed half-way leaves them mounted. Unmount everything
+# below DIR first and never cross into another file system.
+safe_rm() {
+	local d m
+	d=$(readlink -f "$1" 2>/dev/null) || return 0
+	[ -e "$d" ] || return 0
+	awk -v d="$d/" 'index($2 "/", d) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null || true
+	done
+	rm -rf --one-file-system "$d"
+}
+
 # rootfs DIR PACKAGES: a minimal Debian (debootstrap --variant=minbase),
 # trimmed of docs, locales and apt lists.
 rootfs() {
 	local dir=$1 pkgs=$2
 	command -v debootstrap >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
-	rm -rf "$dir"
+	safe_rm "$dir"
 	mkdir -p "$CACHE/debootstrap-debs"
 	# shellcheck disable=SC2046
 	debootstrap --variant=minbase --cache-dir="$CACHE/debootstrap-debs" --include="$pkgs" \
@@ -168,5 +181,6 @@ if [ "$WHAT" = all ]; then
 	timed "pause and coredns images" cluster_images
 	timed "node image $NODE_TAG" node_image
 fi
-rm -rf "$WORK/node-root" "$WORK/toolbox-root"
+safe_rm "$WORK/node-root"
+safe_rm "$WORK/toolbox-root"
 step "images saved in $OUT/images"
