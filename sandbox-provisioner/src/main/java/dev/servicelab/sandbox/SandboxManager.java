@@ -208,6 +208,9 @@ public final class SandboxManager implements AutoCloseable {
                 // Its start was cut short by the restart: it may be half set up, so replace it.
                 finish(record, SandboxState.FAILED, "Interrupted by a server restart. Start it again.");
             } else {
+                // Connecting now (not at first use) lets the provisioner set up what a new platform
+                // process needs, e.g. a re-created platform container joining the sandbox's network.
+                connection(record.sandboxId());
                 log.info("Re-attached sandbox {} of {}", record.sandboxId(), record.owner());
             }
         }

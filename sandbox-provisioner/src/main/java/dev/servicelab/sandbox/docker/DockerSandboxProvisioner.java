@@ -89,6 +89,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         Network network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withName("servicelab-" + id)
                 .withLabels(Map.of(Labels.PLATFORM, settings.platformId(), Labels.SANDBOX, id))).build();
         try {
+            connectPlatform(network.getId());
             K3sContainer server = new K3sContainer(DockerImageName.parse(settings.image()).asCompatibleSubstituteFor("rancher/k3s"));
             List<String> command = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
                     "--disable=local-storage", "--disable=servicelb", "--tls-san=" + settings.hostAddress(),
@@ -231,6 +232,11 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         String kubeconfig = Kubeconfigs.withServer(readFile(serverNode.containerId(), KUBECONFIG),
                 "https://" + settings.hostAddress() + ":" + apiPort);
         Map<String, String> labels = server.get().getLabels();
+        try {
+            connectPlatform("servicelab-" + sandboxId); // a re-created platform container is on no sandbox network yet
+        } catch (RuntimeException e) {
+            log.warn("Could not attach the platform to sandbox {}'s network: {}", sandboxId, e.getMessage());
+        }
         return Optional.of(new Sandbox(sandboxId, labels.get(Labels.OWNER), labels.get(Labels.LAB), kubeconfig, nodes,
                 Instant.ofEpochMilli(Long.parseLong(labels.getOrDefault(Labels.CREATED, "0")))));
     }
@@ -253,11 +259,58 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         docker.listNetworksCmd().withFilter("label", List.of(Labels.SANDBOX + "=" + sandboxId)).exec()
                 .forEach(network -> {
                     try {
+                        // The engine refuses to remove a network the platform container is still on.
+                        var attached = docker.inspectNetworkCmd().withNetworkId(network.getId()).exec().getContainers();
+                        if (attached != null) {
+                            attached.keySet().forEach(container -> disconnect(network.getId(), container));
+                        }
                         docker.removeNetworkCmd(network.getId()).exec();
                     } catch (NotFoundException gone) {
                         // already removed
                     }
                 });
+    }
+
+    /**
+     * When the platform runs in a container, it joins the sandbox's network: checks reach node IPs
+     * (NodePort, the tunnel) as they would from the host. Idempotent.
+     */
+    private void connectPlatform(String network) {
+        if (!settings.platformInDocker()) {
+            return;
+        }
+        String self = platformContainerId();
+        var networks = docker.inspectContainerCmd(self).exec().getNetworkSettings().getNetworks();
+        String name = docker.inspectNetworkCmd().withNetworkId(network).exec().getName();
+        if (networks == null || !networks.containsKey(name)) {
+            docker.connectToNetworkCmd().withContainerId(self).withNetworkId(network).exec();
+        }
+    }
+
+    private void disconnect(String network, String container) {
+        try {
+            docker.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(container).withForce(true).exec();
+        } catch (RuntimeException e) {
+            log.debug("Could not disconnect {} from {}: {}", container, network, e.getMessage());
+        }
+    }
+
+    private String platformContainerId() {
+        String name = settings.platformContainer();
+        if ("self".equals(name)) {
+            // Docker names a container's host after its id unless told otherwise.
+            String host = System.getenv("HOSTNAME");
+            if (host == null || host.isBlank()) {
+                try {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                } catch (java.net.UnknownHostException e) {
+                    throw new SandboxException(SandboxException.Reason.START_FAILED, "Cannot tell which container the "
+                            + "platform runs in: set servicelab.sandbox.platform-container to its name", e);
+                }
+            }
+            name = host;
+        }
+        return name;
     }
 
     private List<Container> containers(String sandboxId) {
@@ -282,11 +335,6 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             }
         });
         return new SandboxNode(role, container.getId(), inspect.getConfig().getHostName(), address, ports);
-    }
-
-    @Override
-    public String readNodeFile(SandboxNode node, String path) {
-        return readFile(node.containerId(), path);
     }
 
     private String readFile(String containerId, String path) {

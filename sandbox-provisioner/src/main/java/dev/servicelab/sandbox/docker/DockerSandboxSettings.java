@@ -16,6 +16,9 @@ import java.util.List;
  * @param platformId written on every container, so several installations can share one Docker engine
  * @param imagesDirectory image tarballs copied into each node's {@code agent/images/} (null: none)
  * @param hostAddress where the platform reaches ports that Docker publishes on the host
+ * @param platformContainer the container the platform itself runs in (name, id, or {@code self} for
+ *     the container whose id prefix is this host's name), attached to every sandbox network so that
+ *     checks reach node IPs (NodePort, tunnel); null or blank when the platform runs on the host
  */
 public record DockerSandboxSettings(
         String image,
@@ -26,9 +29,21 @@ public record DockerSandboxSettings(
         double cpus,
         String platformId,
         Path imagesDirectory,
-        String hostAddress) {
+        String hostAddress,
+        String platformContainer) {
 
     public DockerSandboxSettings {
         extraServerArgs = List.copyOf(extraServerArgs);
+    }
+
+    /** Settings for a platform that runs on the Docker host itself. */
+    public DockerSandboxSettings(String image, String toolboxImage, List<String> extraServerArgs, Duration startupTimeout,
+            long memoryBytes, double cpus, String platformId, Path imagesDirectory, String hostAddress) {
+        this(image, toolboxImage, extraServerArgs, startupTimeout, memoryBytes, cpus, platformId, imagesDirectory,
+                hostAddress, null);
+    }
+
+    public boolean platformInDocker() {
+        return platformContainer != null && !platformContainer.isBlank();
     }
 }
