@@ -3,6 +3,8 @@ package dev.servicelab.sandbox;
 import dev.servicelab.sandbox.docker.DockerSandboxProvisioner;
 import dev.servicelab.sandbox.docker.DockerSandboxSettings;
 import dev.servicelab.sandbox.kit.KitImages;
+import dev.servicelab.sandbox.kubernetes.KubernetesSandboxProvisioner;
+import dev.servicelab.sandbox.kubernetes.KubernetesSandboxSettings;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -17,17 +19,28 @@ class SandboxConfiguration {
         KitImages kit = properties.image().isBlank() || properties.toolboxImage().isBlank() ? KitImages.fromWorkingDirectory() : null;
         String image = properties.image().isBlank() ? kit.node() : properties.image();
         String toolbox = properties.toolboxImage().isBlank() ? kit.toolbox() : properties.toolboxImage();
-        return new DockerSandboxProvisioner(new DockerSandboxSettings(image, toolbox, properties.extraServerArgs(),
-                properties.startupTimeout(), properties.memory().toBytes(), properties.cpus(), properties.platformId(),
-                properties.imagesDirectory(), properties.hostAddress()));
+        return switch (properties.provider()) {
+            case "docker" -> new DockerSandboxProvisioner(new DockerSandboxSettings(image, toolbox,
+                    properties.extraServerArgs(), properties.startupTimeout(), properties.memory().toBytes(),
+                    properties.cpus(), properties.platformId(), properties.imagesDirectory(), properties.hostAddress(),
+                    properties.platformContainer()));
+            case "kubernetes" -> {
+                var k = properties.kubernetes();
+                yield new KubernetesSandboxProvisioner(new KubernetesSandboxSettings(k.namespace(), k.kubeconfig(), image,
+                        toolbox, properties.extraServerArgs(), properties.startupTimeout(), properties.memory().toBytes(),
+                        properties.cpus(), k.memoryRequest(), k.cpuRequest(), properties.platformId(), k.runtimeClass()));
+            }
+            default -> throw new IllegalArgumentException("servicelab.sandbox.provider must be docker or kubernetes, not "
+                    + properties.provider());
+        };
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")
     SandboxManager sandboxManager(SandboxProvisioner provisioner, JdbcSandboxLedger ledger, SandboxProperties p,
             SandboxPreparer labSetup) {
         SandboxManager manager = new SandboxManager(provisioner, ledger, new SandboxLimits(p.warmPool(), p.maxPerLearner(),
-                p.maxTotal(), p.maxConcurrentStarts(), p.idleTimeout(), p.hardTtl(), p.extension(), p.healthInterval()),
-                Clock.systemUTC());
+                p.maxTotal(), p.maxConcurrentStarts(), p.idleTimeout(), p.hardTtl(), p.extension(), p.healthInterval(),
+                p.startGrace()), Clock.systemUTC());
         manager.preparer(labSetup);
         return manager;
     }

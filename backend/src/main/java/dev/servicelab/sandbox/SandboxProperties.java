@@ -15,6 +15,13 @@ import org.springframework.util.unit.DataSize;
  * @param toolboxImage image of the learner's terminal and of the probes; empty means the kit's
  * @param hostAddress where the platform reaches ports Docker publishes (the API server's)
  * @param platformId label on every sandbox container of this installation
+ * @param provider where sandboxes run: {@code docker} (containers on this host's engine) or
+ *     {@code kubernetes} (pods in {@code kubernetes.namespace} of the cluster the platform runs in)
+ * @param platformContainer with docker: the container the platform runs in ({@code self}, a name or
+ *     an id), joined to each sandbox network; empty when the platform runs on the host
+ * @param startGrace with several replicas: how long a STARTING sandbox is left to the replica
+ *     starting it (zero for one instance: a restart interrupted it)
+ * @param kubernetes the kubernetes provider's settings
  */
 @ConfigurationProperties("servicelab.sandbox")
 public record SandboxProperties(
@@ -35,5 +42,24 @@ public record SandboxProperties(
         @DefaultValue("30m") Duration idleTimeout,
         @DefaultValue("4h") Duration hardTtl,
         @DefaultValue("1h") Duration extension,
-        @DefaultValue("3s") Duration healthInterval) {
+        @DefaultValue("3s") Duration healthInterval,
+        @DefaultValue("docker") String provider,
+        @DefaultValue("") String platformContainer,
+        @DefaultValue("0s") Duration startGrace,
+        @DefaultValue Kubernetes kubernetes) {
+
+    /**
+     * @param namespace where sandbox pods and Services are made (the platform's RBAC covers only it)
+     * @param kubeconfig a kubeconfig file; empty means in-cluster (the pod's ServiceAccount) or ~/.kube/config
+     * @param memoryRequest memory requested per node pod (the limit is {@code memory})
+     * @param cpuRequest CPU requested per node pod (the limit is {@code cpus})
+     * @param runtimeClass runtime class of the node pods (e.g. a sandboxed runtime); empty for the default
+     */
+    public record Kubernetes(
+            @DefaultValue("servicelab-sandboxes") String namespace,
+            @DefaultValue("") String kubeconfig,
+            @DefaultValue("512Mi") String memoryRequest,
+            @DefaultValue("250m") String cpuRequest,
+            @DefaultValue("") String runtimeClass) {
+    }
 }

@@ -1,0 +1,453 @@
+package dev.servicelab.sandbox.kubernetes;
+
+import dev.servicelab.sandbox.Kubeconfigs;
+import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.sandbox.SandboxException;
+import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.sandbox.SandboxPhase;
+import dev.servicelab.sandbox.SandboxProgress;
+import dev.servicelab.sandbox.SandboxProvisioner;
+import dev.servicelab.sandbox.SandboxRequest;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sandboxes as pods of an existing Kubernetes cluster: a privileged pod running the node image as
+ * {@code server} behind a Service of its own on 6443 and, for two-node labs, a second pod as
+ * {@code agent}. Everything carries the platform's and the sandbox's labels (owner, lab and creation
+ * time as annotations), so {@link #list()} and {@link #attach} work from any platform replica and
+ * after a restart. The platform reaches the sandbox's API through the Service's DNS name, which the
+ * node's serving certificate names ({@code --tls-san}).
+ */
+public final class KubernetesSandboxProvisioner implements SandboxProvisioner, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KubernetesSandboxProvisioner.class);
+    private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
+    private static final String CONTAINER = "node";
+
+    static final String PLATFORM = "servicelab.dev/platform";
+    static final String SANDBOX = "servicelab.dev/sandbox";
+    static final String ROLE = "servicelab.dev/node-role";
+    static final String OWNER = "servicelab.dev/owner";
+    static final String LAB = "servicelab.dev/lab";
+    static final String CREATED = "servicelab.dev/created";
+
+    private final KubernetesSandboxSettings settings;
+    private final KubernetesClient host;
+
+    public KubernetesSandboxProvisioner(KubernetesSandboxSettings settings) {
+        this(settings, hostClient(settings.kubeconfig()));
+    }
+
+    public KubernetesSandboxProvisioner(KubernetesSandboxSettings settings, KubernetesClient host) {
+        this.settings = settings;
+        this.host = host;
+    }
+
+    private static KubernetesClient hostClient(String kubeconfig) {
+        if (kubeconfig == null || kubeconfig.isBlank()) {
+            return new KubernetesClientBuilder().build(); // in-cluster ServiceAccount, else ~/.kube/config
+        }
+        try {
+            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(Path.of(kubeconfig)))).build();
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Cannot read the kubeconfig " + kubeconfig, e);
+        }
+    }
+
+    /** The Service in front of a sandbox's server: also the host name its certificate and kubeconfig use. */
+    public String serviceHost(String sandboxId) {
+        return sandboxId + "." + settings.namespace() + ".svc";
+    }
+
+    @Override
+    public Sandbox create(SandboxRequest request, SandboxProgress progress) {
+        String id = request.sandboxId();
+        Instant created = Instant.now();
+        progress.reached(id, SandboxPhase.STARTING_CONTAINER);
+        String token = randomToken();
+        try {
+            host.services().inNamespace(settings.namespace()).resource(new ServiceBuilder()
+                    .withNewMetadata().withName(id).withLabels(labels(request, null))
+                    .withAnnotations(annotations(request, created)).endMetadata()
+                    .withNewSpec().addToSelector(SANDBOX, id).addToSelector(ROLE, SandboxNode.Role.SERVER.label())
+                    .addNewPort().withName("api").withPort(6443).withNewTargetPort(6443).endPort().endSpec()
+                    .build()).create();
+            List<String> args = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
+                    "--disable=local-storage", "--disable=servicelb", "--tls-san=" + id,
+                    "--tls-san=" + id + "." + settings.namespace(), "--tls-san=" + serviceHost(id),
+                    "--tls-san=" + serviceHost(id) + ".cluster.local",
+                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
+            args.addAll(settings.extraServerArgs());
+            Pod server = host.pods().inNamespace(settings.namespace())
+                    .resource(nodePod(request, SandboxNode.Role.SERVER, args, List.of(env("K3S_TOKEN", token)), created))
+                    .create();
+            Pod running = waitRunning(server.getMetadata().getName());
+            progress.reached(id, SandboxPhase.LOADING_IMAGES);
+            if (request.nodes() == 2) {
+                // The agent joins by the server pod's IP: its own DNS lookups would meet the sandbox's
+                // kube-proxy rules, and the pod IP is in the server's certificate.
+                host.pods().inNamespace(settings.namespace()).resource(nodePod(request, SandboxNode.Role.AGENT,
+                        List.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent"),
+                        List.of(env("K3S_TOKEN", token), env("K3S_URL", "https://" + running.getStatus().getPodIP() + ":6443")),
+                        created)).create();
+            }
+            String kubeconfig = waitForApi(id, progress);
+            try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
+                waitForNodes(client, request.nodes());
+                progress.reached(id, SandboxPhase.NODE_READY);
+                waitForDns(client);
+                progress.reached(id, SandboxPhase.DNS_READY);
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(SandboxBootstrap.NAMESPACE)
+                        .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
+                        .serverSideApply();
+                SandboxBootstrap.install(client, settings.toolboxImage(), request.nodes(), settings.startupTimeout());
+            }
+            Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
+                    "The sandbox started but its server pod vanished"));
+            log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
+            return sandbox;
+        } catch (SandboxException e) {
+            delete(id);
+            throw e;
+        } catch (RuntimeException e) {
+            delete(id);
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox could not start: " + e.getMessage(), e);
+        }
+    }
+
+    /** The node pod: privileged (containerd, runc, iptables and mounts need it), capped, on emptyDirs. */
+    Pod nodePod(SandboxRequest request, SandboxNode.Role role, List<String> args, List<EnvVar> env, Instant created) {
+        String name = request.sandboxId() + "-" + role.label();
+        Map<String, Quantity> requests = new LinkedHashMap<>();
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        if (settings.memoryRequest() != null && !settings.memoryRequest().isBlank()) {
+            requests.put("memory", new Quantity(settings.memoryRequest()));
+        }
+        if (settings.cpuRequest() != null && !settings.cpuRequest().isBlank()) {
+            requests.put("cpu", new Quantity(settings.cpuRequest()));
+        }
+        if (settings.memoryBytes() > 0) {
+            limits.put("memory", new Quantity(Long.toString(settings.memoryBytes())));
+        }
+        if (settings.cpus() > 0) {
+            limits.put("cpu", new Quantity(Math.round(settings.cpus() * 1000) + "m"));
+        }
+        // containerd's overlayfs cannot live on the container's own overlay: these are the image's VOLUMEs.
+        Map<String, String> dirs = Map.of("kubelet", "/var/lib/kubelet", "k3s", "/var/lib/rancher/k3s",
+                "cni", "/var/lib/cni", "log", "/var/log");
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        dirs.forEach((volume, path) -> {
+            volumes.add(new VolumeBuilder().withName(volume).withNewEmptyDir().endEmptyDir().build());
+            mounts.add(new VolumeMountBuilder().withName(volume).withMountPath(path).build());
+        });
+        volumes.add(new VolumeBuilder().withName("run").withNewEmptyDir().withMedium("Memory").endEmptyDir().build());
+        mounts.add(new VolumeMountBuilder().withName("run").withMountPath("/run").build());
+        PodBuilder pod = new PodBuilder()
+                .withNewMetadata().withName(name).withLabels(labels(request, role))
+                .withAnnotations(annotations(request, created)).endMetadata()
+                .withNewSpec()
+                .withHostname(name)
+                // The learner gets no token of the host cluster, and no host Service variables.
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withRestartPolicy("Never")
+                .withTerminationGracePeriodSeconds(5L)
+                .withVolumes(volumes)
+                .addNewContainer().withName(CONTAINER).withImage(settings.image()).withImagePullPolicy("IfNotPresent")
+                .withArgs(args).withEnv(env)
+                .withNewSecurityContext().withPrivileged(true).endSecurityContext()
+                .withNewResources().withRequests(requests).withLimits(limits).endResources()
+                .withVolumeMounts(mounts)
+                .endContainer()
+                .endSpec();
+        if (settings.runtimeClass() != null && !settings.runtimeClass().isBlank()) {
+            pod.editSpec().withRuntimeClassName(settings.runtimeClass()).endSpec();
+        }
+        return pod.build();
+    }
+
+    private Map<String, String> labels(SandboxRequest request, SandboxNode.Role role) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("app.kubernetes.io/name", "servicelab-sandbox");
+        labels.put(PLATFORM, settings.platformId());
+        labels.put(SANDBOX, request.sandboxId());
+        if (role != null) {
+            labels.put(ROLE, role.label());
+        }
+        return labels;
+    }
+
+    /** Owner and lab are annotations: user names need not be valid label values. */
+    private static Map<String, String> annotations(SandboxRequest request, Instant created) {
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(CREATED, Long.toString(created.toEpochMilli()));
+        if (request.owner() != null) {
+            annotations.put(OWNER, request.owner());
+        }
+        if (request.labId() != null) {
+            annotations.put(LAB, request.labId());
+        }
+        return annotations;
+    }
+
+    private Pod waitRunning(String pod) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        String last = "not scheduled yet";
+        while (Instant.now().isBefore(deadline)) {
+            Pod current = host.pods().inNamespace(settings.namespace()).withName(pod).get();
+            if (current == null) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox pod " + pod + " was removed");
+            }
+            if (containerRunning(current)) {
+                return current;
+            }
+            String phase = current.getStatus() == null ? null : current.getStatus().getPhase();
+            if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox pod " + pod + " ended ("
+                        + phase + "): " + tail(pod));
+            }
+            last = describe(current);
+            sleep(Duration.ofMillis(500));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox pod " + pod + " did not start within "
+                + settings.startupTimeout().toSeconds() + " s (" + last + ")");
+    }
+
+    private String waitForApi(String id, SandboxProgress progress) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        String last = "the node did not write its kubeconfig";
+        while (Instant.now().isBefore(deadline)) {
+            Pod server = host.pods().inNamespace(settings.namespace()).withName(id + "-server").get();
+            if (server == null || !containerRunning(server)) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox node stopped while starting: "
+                        + tail(id + "-server"));
+            }
+            try {
+                String kubeconfig = Kubeconfigs.withServer(exec(id + "-server", "cat", KUBECONFIG),
+                        "https://" + serviceHost(id) + ":6443");
+                try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
+                    client.nodes().list();
+                    progress.reached(id, SandboxPhase.API_UP);
+                    return kubeconfig;
+                }
+            } catch (RuntimeException e) {
+                last = e.getMessage();
+            }
+            sleep(Duration.ofMillis(1000));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox's API did not answer within "
+                + settings.startupTimeout().toSeconds() + " s (" + last + ")");
+    }
+
+    private void waitForNodes(KubernetesClient client, int count) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        while (Instant.now().isBefore(deadline)) {
+            var nodes = client.nodes().list().getItems();
+            if (nodes.size() >= count && nodes.stream().allMatch(n -> n.getStatus() != null && n.getStatus().getConditions()
+                    .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))) {
+                return;
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED, "Only some of the sandbox's " + count
+                + " nodes became Ready within " + settings.startupTimeout().toSeconds() + " s");
+    }
+
+    private void waitForDns(KubernetesClient client) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        while (Instant.now().isBefore(deadline)) {
+            var coredns = client.apps().deployments().inNamespace("kube-system").withName("coredns").get();
+            if (coredns != null && coredns.getStatus() != null && coredns.getStatus().getReadyReplicas() != null
+                    && coredns.getStatus().getReadyReplicas() > 0) {
+                return;
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED,
+                "Cluster DNS (CoreDNS) did not become ready within " + settings.startupTimeout().toSeconds() + " s");
+    }
+
+    @Override
+    public List<SandboxStatus> list() {
+        Map<String, List<Pod>> bySandbox = pods(null).stream().collect(Collectors.groupingBy(
+                p -> p.getMetadata().getLabels().get(SANDBOX), LinkedHashMap::new, Collectors.toList()));
+        List<SandboxStatus> result = new ArrayList<>();
+        bySandbox.forEach((id, pods) -> {
+            Map<String, String> annotations = pods.get(0).getMetadata().getAnnotations();
+            result.add(new SandboxStatus(id, annotations.get(OWNER), annotations.get(LAB),
+                    pods.stream().allMatch(KubernetesSandboxProvisioner::containerRunning),
+                    Instant.ofEpochMilli(Long.parseLong(annotations.getOrDefault(CREATED, "0")))));
+        });
+        return result;
+    }
+
+    @Override
+    public Optional<Sandbox> attach(String sandboxId) {
+        List<Pod> pods = pods(sandboxId);
+        Optional<Pod> server = pods.stream()
+                .filter(p -> SandboxNode.Role.SERVER.label().equals(p.getMetadata().getLabels().get(ROLE))).findFirst();
+        if (server.isEmpty() || !containerRunning(server.get())) {
+            return Optional.empty();
+        }
+        String kubeconfig;
+        try {
+            kubeconfig = Kubeconfigs.withServer(exec(server.get().getMetadata().getName(), "cat", KUBECONFIG),
+                    "https://" + serviceHost(sandboxId) + ":6443");
+        } catch (RuntimeException e) {
+            log.warn("Cannot read sandbox {}'s kubeconfig: {}", sandboxId, e.getMessage());
+            return Optional.empty();
+        }
+        List<SandboxNode> nodes = pods.stream().map(p -> new SandboxNode(
+                SandboxNode.Role.valueOf(p.getMetadata().getLabels().get(ROLE).toUpperCase()), p.getMetadata().getName(),
+                p.getMetadata().getName(), p.getStatus().getPodIP(), Map.of())).toList();
+        Map<String, String> annotations = server.get().getMetadata().getAnnotations();
+        return Optional.of(new Sandbox(sandboxId, annotations.get(OWNER), annotations.get(LAB), kubeconfig, nodes,
+                Instant.ofEpochMilli(Long.parseLong(annotations.getOrDefault(CREATED, "0")))));
+    }
+
+    @Override
+    public boolean isAlive(String sandboxId) {
+        List<Pod> pods = pods(sandboxId);
+        return !pods.isEmpty() && pods.stream().allMatch(KubernetesSandboxProvisioner::containerRunning);
+    }
+
+    @Override
+    public void delete(String sandboxId) {
+        try {
+            host.pods().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).withGracePeriod(0).delete();
+            host.services().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw new SandboxException(SandboxException.Reason.NOT_FOUND, "Could not delete sandbox " + sandboxId
+                        + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private List<Pod> pods(String sandboxId) {
+        return host.pods().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    private Map<String, String> selector(String sandboxId) {
+        Map<String, String> selector = new LinkedHashMap<>();
+        selector.put(PLATFORM, settings.platformId());
+        if (sandboxId != null) {
+            selector.put(SANDBOX, sandboxId);
+        }
+        return selector;
+    }
+
+    /** Runs a command in a node pod and returns what it printed (the platform only: learners have no access). */
+    String exec(String pod, String... command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ExecWatch watch = host.pods().inNamespace(settings.namespace()).withName(pod).inContainer(CONTAINER)
+                .writingOutput(out).writingError(err).exec(command)) {
+            Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
+            if (code == null || code != 0) {
+                throw new SandboxException(SandboxException.Reason.DEAD, String.join(" ", command) + " in " + pod
+                        + " failed (" + code + "): " + err.toString(StandardCharsets.UTF_8).strip());
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException(SandboxException.Reason.DEAD, "Interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new SandboxException(SandboxException.Reason.DEAD, "Cannot exec in " + pod + ": " + e.getMessage(), e);
+        }
+    }
+
+    static boolean containerRunning(Pod pod) {
+        if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())
+                || pod.getStatus().getContainerStatuses() == null) {
+            return false;
+        }
+        return pod.getStatus().getContainerStatuses().stream().map(ContainerStatus::getState)
+                .allMatch(s -> s != null && s.getRunning() != null);
+    }
+
+    private static String describe(Pod pod) {
+        if (pod.getStatus() == null) {
+            return "no status";
+        }
+        StringBuilder text = new StringBuilder(String.valueOf(pod.getStatus().getPhase()));
+        if (pod.getStatus().getConditions() != null) {
+            pod.getStatus().getConditions().stream().filter(c -> !"True".equals(c.getStatus()) && c.getMessage() != null)
+                    .forEach(c -> text.append("; ").append(c.getMessage()));
+        }
+        if (pod.getStatus().getContainerStatuses() != null) {
+            pod.getStatus().getContainerStatuses().stream().filter(c -> c.getState() != null && c.getState().getWaiting() != null)
+                    .forEach(c -> text.append("; ").append(c.getState().getWaiting().getReason()).append(" ")
+                            .append(String.valueOf(c.getState().getWaiting().getMessage())));
+        }
+        return text.toString();
+    }
+
+    private String tail(String pod) {
+        try {
+            return host.pods().inNamespace(settings.namespace()).withName(pod).tailingLines(20).getLog();
+        } catch (RuntimeException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static EnvVar env(String name, String value) {
+        return new EnvVar(name, value, null);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while waiting for the sandbox", e);
+        }
+    }
+
+    private static String randomToken() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}
