@@ -22,6 +22,15 @@ public record CheckContext(Sandbox sandbox, KubernetesClient client) {
         return PodExec.run(client, SandboxBootstrap.NAMESPACE, SandboxBootstrap.probePod(role), timeout, "sh", "-c", script);
     }
 
+    /** The Service a check is about, or a failure that says it does not exist (yet). */
+    public Service service(String name, String namespace) {
+        Service service = client.services().inNamespace(namespace).withName(name).get();
+        if (service == null) {
+            throw new Missing("Service " + name + " does not exist in namespace " + namespace + ".");
+        }
+        return service;
+    }
+
     public Optional<SandboxNode> node(String role) {
         return sandbox.node("agent".equalsIgnoreCase(role) ? SandboxNode.Role.AGENT : SandboxNode.Role.SERVER);
     }
@@ -42,28 +51,25 @@ public record CheckContext(Sandbox sandbox, KubernetesClient client) {
 
     private String value(String kind, String name, String field, String port, String namespace) {
         if ("node".equals(kind)) {
-            return node(name).map(SandboxNode::address).orElseThrow(() -> new Unfillable(
+            return node(name).map(SandboxNode::address).orElseThrow(() -> new Missing(
                     "This check needs a " + name + " node, and this sandbox has none."));
         }
-        Service service = client.services().inNamespace(namespace).withName(name).get();
-        if (service == null) {
-            throw new Unfillable("Service " + name + " does not exist in namespace " + namespace + " yet.");
-        }
+        Service service = service(name, namespace);
         return switch (field) {
             case "clusterIP" -> service.getSpec().getClusterIP();
             case "nodePort" -> service.getSpec().getPorts().stream()
                     .filter(p -> port == null || port.equals(p.getName())).map(ServicePort::getNodePort)
                     .filter(java.util.Objects::nonNull).findFirst().map(String::valueOf)
-                    .orElseThrow(() -> new Unfillable("Service " + name + " has no nodePort"
+                    .orElseThrow(() -> new Missing("Service " + name + " has no nodePort"
                             + (port == null ? "" : " on a port named " + port) + " (it is of type "
                             + service.getSpec().getType() + ")."));
-            default -> throw new Unfillable("Unknown placeholder field " + field);
+            default -> throw new Missing("Unknown placeholder field " + field);
         };
     }
 
-    /** A placeholder names something the sandbox does not have (yet): the check fails with this message. */
-    public static final class Unfillable extends RuntimeException {
-        public Unfillable(String message) {
+    /** A check needs something the sandbox does not have (yet): the check fails with this message. */
+    public static final class Missing extends RuntimeException {
+        public Missing(String message) {
             super(message);
         }
     }

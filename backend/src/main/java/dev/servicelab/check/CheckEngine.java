@@ -76,7 +76,7 @@ public class CheckEngine {
         Outcome outcome;
         try {
             outcome = checks.get(spec.type()).evaluate(spec, context);
-        } catch (CheckContext.Unfillable e) {
+        } catch (CheckContext.Missing e) {
             outcome = Outcome.fail(e.getMessage());
         } catch (KubernetesClientException e) {
             outcome = Outcome.fail("The cluster's API refused the check's question (" + e.getCode() + "): "

@@ -24,10 +24,7 @@ class EndpointsCheck implements Check {
     @Override
     public Outcome evaluate(CheckSpec spec, CheckContext context) {
         String name = spec.text("service");
-        Service service = context.client().services().inNamespace(spec.namespace()).withName(name).get();
-        if (service == null) {
-            return Outcome.fail("Service " + name + " does not exist in namespace " + spec.namespace() + ".");
-        }
+        Service service = context.service(name, spec.namespace());
         List<EndpointSlice> slices = context.client().discovery().v1().endpointSlices().inNamespace(spec.namespace())
                 .withLabel("kubernetes.io/service-name", name).list().getItems();
         List<String> addresses = slices.stream().flatMap(s -> s.getEndpoints().stream())

@@ -31,10 +31,7 @@ class ExternalCheck implements Check {
     @Override
     public Outcome evaluate(CheckSpec spec, CheckContext context) {
         String name = spec.text("service");
-        Service service = context.client().services().inNamespace(spec.namespace()).withName(name).get();
-        if (service == null) {
-            return Outcome.fail("Service " + name + " does not exist in namespace " + spec.namespace() + ".");
-        }
+        Service service = context.service(name, spec.namespace());
         Optional<ServicePort> port = port(service, spec.text("port"));
         if (port.isEmpty()) {
             return Outcome.fail("Service " + name + " has no port" + (spec.text("port") == null ? "" : " named " + spec.text("port")) + ".");

@@ -21,10 +21,7 @@ class ServiceSelectsCheck implements Check {
     @Override
     public Outcome evaluate(CheckSpec spec, CheckContext context) {
         String name = spec.text("service");
-        Service service = context.client().services().inNamespace(spec.namespace()).withName(name).get();
-        if (service == null) {
-            return Outcome.fail("Service " + name + " does not exist in namespace " + spec.namespace() + ".");
-        }
+        Service service = context.service(name, spec.namespace());
         Map<String, String> selector = service.getSpec().getSelector();
         if (selector == null || selector.isEmpty()) {
             return Outcome.fail("Service " + name + " has no selector, so it selects no pods; add spec.selector with the "

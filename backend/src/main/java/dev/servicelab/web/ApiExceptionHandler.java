@@ -12,15 +12,10 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 
 /**
  * Every API error is a problem detail: Spring MVC's own exceptions (malformed JSON, wrong method,
- * missing parameters) through the base class, ours through the handlers below.
+ * missing parameters) and our {@link ApiException}s through the base class, the rest below.
  */
 @RestControllerAdvice(basePackages = "dev.servicelab", annotations = org.springframework.web.bind.annotation.RestController.class)
 class ApiExceptionHandler extends ResponseEntityExceptionHandler {
-
-    @ExceptionHandler(NotFoundException.class)
-    ProblemDetail notFound(NotFoundException e) {
-        return Problems.of(HttpStatus.NOT_FOUND, e.slug(), e.title(), e.getMessage());
-    }
 
     @ExceptionHandler(InvalidAccountException.class)
     ProblemDetail invalidAccount(InvalidAccountException e) {
@@ -44,8 +39,4 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "sandboxes-disabled", "Sandboxes are off", e.getMessage());
     }
 
-    @ExceptionHandler(ConflictException.class)
-    ProblemDetail conflict(ConflictException e) {
-        return Problems.of(HttpStatus.CONFLICT, e.slug(), e.title(), e.getMessage());
-    }
 }

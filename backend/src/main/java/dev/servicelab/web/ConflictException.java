@@ -1,22 +1,11 @@
 package dev.servicelab.web;
 
-/** The request is well-formed but the current state does not allow it. */
-public class ConflictException extends RuntimeException {
+import org.springframework.http.HttpStatus;
 
-    private final String slug;
-    private final String title;
+/** The request is well-formed but the current state does not allow it. */
+public class ConflictException extends ApiException {
 
     public ConflictException(String slug, String title, String message) {
-        super(message);
-        this.slug = slug;
-        this.title = title;
-    }
-
-    public String slug() {
-        return slug;
-    }
-
-    public String title() {
-        return title;
+        super(HttpStatus.CONFLICT, slug, title, message);
     }
 }

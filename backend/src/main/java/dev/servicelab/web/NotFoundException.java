@@ -1,22 +1,11 @@
 package dev.servicelab.web;
 
-/** Something the request names does not exist; the message says what and what to do instead. */
-public class NotFoundException extends RuntimeException {
+import org.springframework.http.HttpStatus;
 
-    private final String slug;
-    private final String title;
+/** Something the request names does not exist; the message says what and what to do instead. */
+public class NotFoundException extends ApiException {
 
     public NotFoundException(String slug, String title, String message) {
-        super(message);
-        this.slug = slug;
-        this.title = title;
-    }
-
-    public String slug() {
-        return slug;
-    }
-
-    public String title() {
-        return title;
+        super(HttpStatus.NOT_FOUND, slug, title, message);
     }
 }
