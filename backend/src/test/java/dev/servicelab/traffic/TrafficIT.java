@@ -9,15 +9,11 @@ import dev.servicelab.account.AccountRepository;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxService;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -58,26 +54,9 @@ class TrafficIT extends PlatformTestBase {
         learner = newLearner();
         account = accountRepository.findByUsername(learner).orElseThrow();
         api = api(learner, LEARNER_PASSWORD);
-        sandboxes.acquire(account, LAB);
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        while (!"READY".equals(sandboxes.view(account, LAB).state()) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
-        }
-        sandbox = sandboxes.connection(account, LAB).orElseThrow(() -> new AssertionError("no ready sandbox: "
-                + sandboxes.view(account, LAB)));
+        sandbox = EchoWorkload.readySandbox(sandboxes, account, LAB);
         client = Kubeconfigs.client(sandbox.kubeconfig());
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).serverSideApply();
-        client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder().withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().withReplicas(3).withNewSelector().addToMatchLabels("app", "web").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec()
-                .addNewContainer().withName("echo").withImage("servicelab/echo:1").addNewPort().withContainerPort(8080).endPort()
-                .withNewReadinessProbe().withNewHttpGet().withPath("/").withNewPort(8080).endHttpGet()
-                .withPeriodSeconds(1).endReadinessProbe().endContainer()
-                .endSpec().endTemplate().endSpec().build()).serverSideApply();
-        client.services().inNamespace(NS).resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().addToSelector("app", "web").addNewPort().withName("http").withPort(80).withNewTargetPort(8080)
-                .endPort().endSpec().build()).serverSideApply();
-        client.apps().deployments().inNamespace(NS).withName("web").waitUntilReady(2, TimeUnit.MINUTES);
+        EchoWorkload.deploy(client, NS, 3);
         viewer = new TrafficViewer(port, learner, LEARNER_PASSWORD, LAB);
     }
 
