@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# The Kubernetes installation on a real cluster: a sandbox node from the kit serves as the host
+# cluster. Loads the platform, PostgreSQL and node images into it, applies k8s/ (evaluation overlay,
+# patched for a cluster without a storage provisioner), runs two platform replicas, provisions a
+# learner's sandbox as pods through the Kubernetes provisioner, and uses the learner's terminal
+# through one replica and then the other.
+#   deploy/test-k8s.sh          (needs the backend jar: ./mvnw -B install -DskipTests)
+#   KEEP=1 deploy/test-k8s.sh   leaves the host cluster running for a look (kubeconfig in the log dir)
+# Exit 0: passed; 1: failed; 77: skipped because no Docker engine answers.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+HOST=servicelab-k8stest-host
+LOG=${K8S_TEST_LOG:-$ROOT/backend/target/k8s-test}
+mkdir -p "$LOG"
+ADMIN_PASSWORD=change-me-admin   # the evaluation overlay's
+LEARNER=ada-$RANDOM
+LEARNER_PASSWORD=learner-pw-$RANDOM$RANDOM
+passed=0 failed=0
+say() { echo "[k8s-test $(date +%H:%M:%S)] $*"; }
+check() {
+  local name=$1; shift
+  if "$@"; then passed=$((passed + 1)); say "ok   $name"; else failed=$((failed + 1)); say "FAIL $name"; fi
+}
+docker info >/dev/null 2>&1 || bash sandbox-provisioner/kit/ensure-kit.sh >"$LOG/ensure-kit.log" 2>&1 || true
+docker info >/dev/null 2>&1 || { say "SKIPPED: no Docker engine answers"; exit 77; }
+bash sandbox-provisioner/kit/ensure-kit.sh >"$LOG/ensure-kit.log" 2>&1
+# shellcheck disable=SC1091
+. "${SERVICELAB_CACHE:-/var/cache/servicelab}/kit/images.env"
+command -v kubectl >/dev/null || { say "kubectl is missing (apt-get install kubernetes-client)"; exit 1; }
+eval "$(bash deploy/build-image.sh --save "$LOG/images" | grep '^SERVICELAB_')"
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  if [ -n "${KUBECONFIG:-}" ]; then
+    kubectl get pods -A -o wide >"$LOG/pods.txt" 2>&1 || true
+    for pod in $(kubectl -n servicelab get pods -o name 2>/dev/null); do
+      kubectl -n servicelab logs "$pod" >"$LOG/$(basename "$pod").log" 2>&1 || true
+    done
+    for pod in $(kubectl -n servicelab-sandboxes get pods -o name 2>/dev/null); do
+      kubectl -n servicelab-sandboxes logs "$pod" >"$LOG/sandbox-$(basename "$pod").log" 2>&1 || true
+    done
+  fi
+  [ "${KEEP:-}" = 1 ] || docker rm -f -v "$HOST" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+docker rm -f -v "$HOST" >/dev/null 2>&1 || true
+
+say "starting the host cluster (a kit node, like a sandbox)"
+docker run -d --name "$HOST" --hostname "$HOST" --privileged --tmpfs /run --tmpfs /var/run -p 127.0.0.1::6443 \
+  "$SERVICELAB_NODE_IMAGE" server --disable=traefik --tls-san=127.0.0.1 >/dev/null
+api_port=$(docker port "$HOST" 6443/tcp | head -1 | sed 's/.*://')
+export KUBECONFIG=$LOG/host-kubeconfig
+deadline=$((SECONDS + 180))
+until docker exec "$HOST" cat /etc/rancher/k3s/k3s.yaml >"$KUBECONFIG" 2>/dev/null && [ -s "$KUBECONFIG" ]; do
+  [ $SECONDS -lt $deadline ] || { say "host cluster wrote no kubeconfig"; exit 1; }; sleep 2
+done
+sed -i "s#server: .*#server: https://127.0.0.1:$api_port#" "$KUBECONFIG"
+until kubectl wait --for=condition=Ready node --all --timeout=5s >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || { say "host node not Ready"; exit 1; }; sleep 2
+done
+
+say "loading the images into the host cluster's containerd"
+for tar in "$LOG/images/platform.tar" "$LOG/images/postgres.tar" "$SERVICELAB_IMAGE_TARBALLS/kube-node.tar"; do
+  docker exec -i "$HOST" ctr -n k8s.io images import - <"$tar" >/dev/null
+done
+docker exec "$HOST" ctr -n k8s.io images ls -q | grep -E 'platform|postgres|kube-node' >"$LOG/images.txt"
+check "the platform, PostgreSQL and node images are in the host cluster" [ "$(wc -l <"$LOG/images.txt")" -ge 3 ]
+
+# The evaluation overlay, with PostgreSQL on an emptyDir (this cluster has no storage provisioner)
+# and settings for a small host: no warm pool, one sandbox of each kind at a time.
+overlay=$LOG/overlay
+rm -rf "$overlay" && mkdir -p "$overlay"
+rel=$(python3 -c "import os,sys; print(os.path.relpath(sys.argv[1], sys.argv[2]))" "$ROOT/k8s/overlays/evaluation" "$overlay")
+tag=${SERVICELAB_PLATFORM_IMAGE##*:}
+cat >"$overlay/kustomization.yaml" <<YAML
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - $rel
+images:
+  - name: servicelab/platform
+    newTag: "$tag"
+patches:
+  - target: {kind: StatefulSet, name: postgres}
+    patch: |-
+      - op: remove
+        path: /spec/volumeClaimTemplates
+      - op: add
+        path: /spec/template/spec/volumes
+        value: [{name: data, emptyDir: {}}]
+  - target: {kind: ConfigMap, name: servicelab}
+    patch: |-
+      - op: replace
+        path: /data/SERVICELAB_SANDBOX_WARM_POOL
+        value: "0"
+      - op: replace
+        path: /data/SERVICELAB_SANDBOX_KUBERNETES_CPU_REQUEST
+        value: 100m
+  - target: {kind: Deployment, name: servicelab}
+    patch: |-
+      - op: replace
+        path: /spec/template/spec/containers/0/resources/requests/cpu
+        value: 100m
+YAML
+kubectl apply -k "$overlay" >"$LOG/apply.txt" 2>&1 || { cat "$LOG/apply.txt"; exit 1; }
+check "k8s/ applies to the cluster" true
+kubectl -n servicelab rollout status statefulset/postgres --timeout=300s >/dev/null 2>&1
+check "PostgreSQL becomes ready" kubectl -n servicelab rollout status statefulset/postgres --timeout=5s
+check "two platform replicas become ready (probes on /actuator/health)" \
+  kubectl -n servicelab rollout status deployment/servicelab --timeout=480s
+mapfile -t replicas < <(kubectl -n servicelab get pods -l app.kubernetes.io/name=servicelab -o name)
+check "there are two replicas" [ "${#replicas[@]}" = 2 ]
+[ "${#replicas[@]}" = 2 ] || exit 1
+
+ports=()
+for r in "${replicas[@]}"; do
+  p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("",0)); print(s.getsockname()[1])')
+  kubectl -n servicelab port-forward "$r" "$p:8080" >"$LOG/port-forward-$p.log" 2>&1 &
+  pids+=($!)
+  ports+=("$p")
+done
+sleep 3
+A=http://127.0.0.1:${ports[0]}
+B=http://127.0.0.1:${ports[1]}
+http() { # http METHOD URL USER:PASSWORD [JSON]
+  local args=(-sS -o "$LOG/body" -w '%{http_code}' -X "$1" -u "$3" "$2")
+  [ -n "${4:-}" ] && args+=(-H 'Content-Type: application/json' -d "$4")
+  curl "${args[@]}" >"$LOG/status" 2>>"$LOG/curl.log" || echo 000 >"$LOG/status"
+  cat "$LOG/body" 2>/dev/null || true
+}
+status() { cat "$LOG/status"; }
+field() { python3 -c "import json,sys; print(json.load(sys.stdin).get(sys.argv[1]))" "$1" 2>/dev/null || true; }
+
+http POST "$A/api/v1/accounts" "admin:$ADMIN_PASSWORD" \
+  "{\"username\":\"$LEARNER\",\"displayName\":\"Ada\",\"password\":\"$LEARNER_PASSWORD\",\"role\":\"LEARNER\"}" >/dev/null
+check "replica 1 creates a learner account" [ "$(status)" = 201 ]
+http GET "$B/api/v1/me" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+check "replica 2 knows the account (shared PostgreSQL)" [ "$(status)" = 200 ]
+http POST "$B/api/v1/labs/clusterip/enrolment" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+check "the learner enrols through replica 2" [ "$(status)" -lt 300 ]
+http POST "$A/api/v1/labs/clusterip/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+check "the learner asks replica 1 for a sandbox" [ "$(status)" -lt 300 ]
+t0=$SECONDS
+state="" deadline=$((SECONDS + 600)) i=0
+while [ $SECONDS -lt $deadline ]; do
+  url=$A; [ $((i % 2)) = 1 ] && url=$B; i=$((i + 1))
+  view=$(http GET "$url/api/v1/labs/clusterip/sandbox" "$LEARNER:$LEARNER_PASSWORD")
+  state=$(field state <<<"$view")
+  [ "$state" = READY ] || [ "$state" = FAILED ] || [ "$state" = DEAD ] && break
+  sleep 5
+done
+say "sandbox: $view"
+kubectl -n servicelab-sandboxes get pods,services -o wide >"$LOG/sandbox-objects.txt" 2>&1 || true
+check "the Kubernetes provisioner made the sandbox's server pod and Service" \
+  bash -c "grep -q 'pod/sb-.*-server' '$LOG/sandbox-objects.txt' || grep -q 'sb-' '$LOG/sandbox-objects.txt'"
+check "the nested sandbox becomes READY (both replicas report it) in $((SECONDS - t0)) s" [ "$state" = READY ]
+if [ "$state" = READY ]; then
+  marker=k8s-$RANDOM$RANDOM
+  check "the learner's terminal works through replica 1" \
+    python3 deploy/terminal_probe.py "$A" "$LEARNER" "$LEARNER_PASSWORD" clusterip "export MARK=$marker; echo \$MARK-one" "$marker-one" 120
+  check "the same shell answers through replica 2 (tmux in the terminal pod)" \
+    python3 deploy/terminal_probe.py "$B" "$LEARNER" "$LEARNER_PASSWORD" clusterip 'echo $MARK-two' "$marker-two" 120
+  check "and again through replica 1" \
+    python3 deploy/terminal_probe.py "$A" "$LEARNER" "$LEARNER_PASSWORD" clusterip 'echo $MARK-three' "$marker-three" 60
+  http DELETE "$B/api/v1/labs/clusterip/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+  check "ending the sandbox through replica 2 removes its pods" bash -c \
+    "for i in \$(seq 30); do [ -z \"\$(kubectl -n servicelab-sandboxes get pods -o name 2>/dev/null)\" ] && exit 0; sleep 2; done; exit 1"
+fi
+echo "k8s: $passed passed, $failed failed"
+[ "$failed" = 0 ]
