@@ -54,6 +54,13 @@ public final class Browser implements AutoCloseable {
         return new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(locator));
     }
 
+    /** Text of the first element matching a CSS selector, read in one step (safe while the page re-renders it). */
+    public String text(String cssSelector) {
+        Object text = driver.executeScript("const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                cssSelector);
+        return text == null ? "" : text.toString().strip();
+    }
+
     public void signIn(String baseUrl, String username, String password) {
         open(baseUrl + "/login");
         driver.findElement(By.name("username")).sendKeys(username);

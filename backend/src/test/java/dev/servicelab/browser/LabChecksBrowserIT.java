@@ -55,7 +55,7 @@ class LabChecksBrowserIT extends PlatformTestBase {
         browser.waitFor(By.cssSelector("[data-testid=start-lab]")).click();
 
         new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).until(d ->
-                "Ready".equals(d.findElement(By.cssSelector("[data-testid=sandbox-phase]")).getText()));
+                "Ready".equals(browser.text("[data-testid=sandbox-phase]")));
         browser.screenshot("lab-sandbox-ready");
 
         Lab lab = catalog.lab(LAB);

@@ -60,7 +60,7 @@ class TerminalBrowserIT extends PlatformTestBase {
         browser.screenshot("terminal-kubectl");
 
         type("clear; stty size\n");
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(15)).until(d -> screen().matches("(?s).*\\n\\d+ \\d+.*"));
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(15)).until(d -> !lastSize().isEmpty());
         String before = lastSize();
         browser.driver().manage().window().setSize(new Dimension(1000, 700));
         new WebDriverWait(browser.driver(), Duration.ofSeconds(5)).until(d -> true);
