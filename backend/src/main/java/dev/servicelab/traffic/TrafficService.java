@@ -72,18 +72,17 @@ public class TrafficService {
 
     private TrafficSession session(Account owner, String labId) {
         Sandbox sandbox = sandbox(owner, labId);
-        return sessions.computeIfAbsent(sandbox.id(), id -> {
-            // A new sandbox for the same learner and lab replaces the old one's session at once.
-            sessions.values().removeIf(old -> {
-                boolean replaced = old.sandbox().owner() != null && old.sandbox().owner().equals(sandbox.owner())
-                        && old.sandbox().labId() != null && old.sandbox().labId().equals(sandbox.labId());
-                if (replaced) {
-                    old.close();
-                }
-                return replaced;
-            });
-            return new TrafficSession(sandbox, properties, json, this::token);
+        // A new sandbox for the same learner and lab replaces the old one's session at once (outside
+        // computeIfAbsent: the map must not change while it computes).
+        sessions.values().removeIf(old -> {
+            boolean replaced = sandbox.owner() != null && !old.sandboxId().equals(sandbox.id()) && java.util.Objects.equals(old.sandbox().owner(), sandbox.owner())
+                    && java.util.Objects.equals(old.sandbox().labId(), sandbox.labId());
+            if (replaced) {
+                old.close();
+            }
+            return replaced;
         });
+        return sessions.computeIfAbsent(sandbox.id(), id -> new TrafficSession(sandbox, properties, json, this::token));
     }
 
     private String token(SandboxNode node) {

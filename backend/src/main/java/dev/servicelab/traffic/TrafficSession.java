@@ -41,6 +41,10 @@ final class TrafficSession implements AutoCloseable {
     /** A viewer takes serialized messages and must not block (it queues). */
     interface Viewer {
         void send(String json);
+
+        /** The session ended (its sandbox was replaced or the server stops): the viewer should reconnect. */
+        default void closed() {
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(TrafficSession.class);
@@ -127,7 +131,7 @@ final class TrafficSession implements AutoCloseable {
 
     /** Adds a viewer and sends it the snapshot first, before any window it could otherwise see twice. */
     synchronized void add(Viewer viewer) {
-        refreshTopology();
+        refreshAndTell();
         viewer.send(write(new TrafficMessages.Snapshot(topology, aggregator.totals(), stats(0),
                 properties.window().toMillis())));
         viewers.add(viewer);
@@ -145,16 +149,14 @@ final class TrafficSession implements AutoCloseable {
 
     /** The current state, for callers that want it once (the API, tests). */
     synchronized TrafficMessages.Snapshot snapshot() {
-        refreshTopology();
+        refreshAndTell();
         return new TrafficMessages.Snapshot(topology, aggregator.totals(), stats(0), properties.window().toMillis());
     }
 
     /** One window: topology if it changed, then the counts; a stats heartbeat at least every second. */
     synchronized void tick() {
         try {
-            if (refreshTopology()) {
-                broadcast(write(new TrafficMessages.TopologyChanged(topology)));
-            }
+            refreshAndTell();
             FlowAggregator.Window window = aggregator.flush(resolver);
             long now = System.currentTimeMillis();
             if (!window.isEmpty() || window.flows() > 0 || now - lastSent >= 1000) {
@@ -163,6 +165,13 @@ final class TrafficSession implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             log.warn("Traffic view of sandbox {}: {}", sandbox.id(), e.toString());
+        }
+    }
+
+    /** Whoever refreshes the topology tells the viewers already there, so no change goes unsent. */
+    private void refreshAndTell() {
+        if (refreshTopology()) {
+            broadcast(write(new TrafficMessages.TopologyChanged(topology)));
         }
     }
 
@@ -340,6 +349,7 @@ final class TrafficSession implements AutoCloseable {
 
     @Override
     public void close() {
+        viewers.forEach(Viewer::closed);
         streams.forEach(FlowStream::close);
         services.close();
         pods.close();

@@ -32,6 +32,7 @@ class TrafficSocketHandler extends TextWebSocketHandler {
     private static final Logger log = LoggerFactory.getLogger(TrafficSocketHandler.class);
     /** Five windows a second: 50 messages is ten seconds a browser did not read. */
     private static final int QUEUE = 50;
+    /** Queued to end a viewer's socket. */
     private static final String CLOSE = "";
 
     private final TrafficService traffic;
@@ -136,12 +137,19 @@ class TrafficSocketHandler extends TextWebSocketHandler {
             }
         }
 
+        @Override
+        public void closed() {
+            queue.clear();
+            queue.offer(CLOSE);
+        }
+
         private void run() {
             try {
                 while (session.isOpen()) {
                     String message = queue.take();
-                    if (message == CLOSE) {
-                        session.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("too slow; reconnect for a fresh snapshot"));
+                    if (message.isEmpty()) { // CLOSE: JSON messages are never empty
+                        // Too slow, or the session ended: the browser reconnects and starts from a fresh snapshot.
+                        session.close(CloseStatus.SESSION_NOT_RELIABLE.withReason("reconnect for a fresh snapshot"));
                         return;
                     }
                     session.sendMessage(new TextMessage(message));
