@@ -68,7 +68,8 @@ class TerminalBrowserIT extends PlatformTestBase {
         new WebDriverWait(browser.driver(), Duration.ofSeconds(15)).until(d -> !lastSize().equals(before) && !lastSize().isEmpty());
         assertThat(lastSize()).isNotEqualTo(before);
 
-        type("export SERVICELAB_MARK=kept-$((6*7))\n");
+        type("export SERVICELAB_MARK=kept-$((6*7)); echo exported-$SERVICELAB_MARK\n");
+        awaitScreen("exported-kept-42", Duration.ofSeconds(20));
         browser.driver().navigate().refresh();
         awaitShell();
         type("echo mark:$SERVICELAB_MARK\n");
