@@ -108,6 +108,10 @@ sandbox=$(http GET /api/v1/labs/clusterip/sandbox "$LEARNER:$LEARNER_PASSWORD" |
 platform=$(compose ps -q platform)
 check "the platform container joined the sandbox's network (node IPs reachable)" \
   bash -c "docker inspect -f '{{json .NetworkSettings.Networks}}' $platform | grep -q servicelab-$sandbox"
+# What one idle sandbox costs (node, CoreDNS, the learner's terminal pod and a probe pod), for the README.
+sleep 20
+docker stats --no-stream --format '{{.Name}} {{.MemUsage}} {{.CPUPerc}}' "servicelab-$sandbox-server" | tee "$LOG/sandbox-stats.txt" \
+  | sed 's/^/[compose-test] idle sandbox (docker stats): /'
 progress_before=$(http GET /api/v1/labs/clusterip/progress "$LEARNER:$LEARNER_PASSWORD")
 check "the learner's progress records the enrolment" grep -q clusterip <<<"$progress_before"
 

@@ -164,6 +164,17 @@ if [ "$state" = READY ]; then
     python3 deploy/terminal_probe.py "$B" "$LEARNER" "$LEARNER_PASSWORD" clusterip 'echo $MARK-two' "$marker-two" 120
   check "and again through replica 1" \
     python3 deploy/terminal_probe.py "$A" "$LEARNER" "$LEARNER_PASSWORD" clusterip 'echo $MARK-three' "$marker-three" 60
+  # Known limit, reported rather than counted: the kit's node hard-codes the pod and Service CIDRs
+  # (10.42.0.0/16, 10.43.0.0/16), and the host cluster here is a kit node too. Inside the nested
+  # node pod, its eth0 (10.42.0.x/24 of the host) and the nested CNI bridge (10.42.0.1/24) then
+  # claim the same subnet, so nested pods cannot reach their API (10.43.0.1) and kubelet probes
+  # fail. A host cluster with other CIDRs has no such overlap.
+  if python3 deploy/terminal_probe.py "$A" "$LEARNER" "$LEARNER_PASSWORD" clusterip \
+      'kubectl get pods -n default --request-timeout=10s && echo API-$((6*7))' "API-42" 40 >"$LOG/nested-api.txt" 2>&1; then
+    say "XPASS a pod of the nested sandbox reaches its API (the CIDR overlap did not bite)"
+  else
+    say "XFAIL a pod of the nested sandbox cannot reach its API: kit CIDRs overlap the kit host cluster's (see $LOG/nested-api.txt)"
+  fi
   http DELETE "$B/api/v1/labs/clusterip/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
   check "ending the sandbox through replica 2 removes its pods" bash -c \
     "for i in \$(seq 30); do [ -z \"\$(kubectl -n servicelab-sandboxes get pods -o name 2>/dev/null)\" ] && exit 0; sleep 2; done; exit 1"

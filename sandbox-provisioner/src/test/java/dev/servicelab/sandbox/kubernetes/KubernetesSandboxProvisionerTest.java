@@ -1,0 +1,89 @@
+package dev.servicelab.sandbox.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.sandbox.SandboxRequest;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node pod the Kubernetes provisioner asks for. That such a pod really becomes a sandbox is
+ * shown by deploy/test-k8s.sh (KubernetesInstallIT); this pins what the pod must carry.
+ */
+class KubernetesSandboxProvisionerTest {
+
+    final KubernetesClient unused = new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").build()).build();
+    final KubernetesSandboxProvisioner provisioner = new KubernetesSandboxProvisioner(new KubernetesSandboxSettings(
+            "learners", "", "servicelab/kube-node:v1", "servicelab/toolbox:1", List.of(), Duration.ofMinutes(5),
+            1536L * 1024 * 1024, 1.5, "512Mi", "250m", "servicelab", ""), unused);
+
+    @AfterEach
+    void close() {
+        provisioner.close();
+    }
+
+    Pod serverPod() {
+        return provisioner.nodePod(new SandboxRequest("sb-abc123", "ada.lovelace@example.org", "clusterip", 1),
+                SandboxNode.Role.SERVER, List.of("server"), List.of(new EnvVar("K3S_TOKEN", "t", null)),
+                Instant.ofEpochMilli(1_000));
+    }
+
+    @Test
+    void theNodePodIsPrivilegedAndCappedButGetsNoHostClusterToken() {
+        Pod pod = serverPod();
+        Container node = pod.getSpec().getContainers().get(0);
+        assertThat(node.getSecurityContext().getPrivileged()).isTrue();
+        assertThat(node.getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(node.getResources().getLimits()).containsEntry("memory", new Quantity(Long.toString(1536L * 1024 * 1024)))
+                .containsEntry("cpu", new Quantity("1500m"));
+        assertThat(node.getResources().getRequests()).containsEntry("memory", new Quantity("512Mi"))
+                .containsEntry("cpu", new Quantity("250m"));
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSpec().getEnableServiceLinks()).isFalse();
+        assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+    }
+
+    @Test
+    void theNodeKeepsItsStateOnEmptyDirsAndRunInMemory() {
+        Pod pod = serverPod();
+        Map<String, String> mounts = pod.getSpec().getContainers().get(0).getVolumeMounts().stream()
+                .collect(Collectors.toMap(m -> m.getMountPath(), m -> m.getName()));
+        assertThat(mounts).containsKeys("/var/lib/kubelet", "/var/lib/rancher/k3s", "/var/lib/cni", "/var/log", "/run");
+        Map<String, Volume> volumes = pod.getSpec().getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
+        assertThat(volumes.values()).allSatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
+        assertThat(volumes.get(mounts.get("/run")).getEmptyDir().getMedium()).isEqualTo("Memory");
+    }
+
+    @Test
+    void labelsFindTheSandboxAndAnnotationsCarryWhatLabelsCannotHold() {
+        Pod pod = serverPod();
+        assertThat(pod.getMetadata().getName()).isEqualTo("sb-abc123-server");
+        assertThat(pod.getMetadata().getLabels()).containsEntry(KubernetesSandboxProvisioner.PLATFORM, "servicelab")
+                .containsEntry(KubernetesSandboxProvisioner.SANDBOX, "sb-abc123")
+                .containsEntry(KubernetesSandboxProvisioner.ROLE, "server");
+        // An e-mail address is no valid label value: owner and lab are annotations.
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry(KubernetesSandboxProvisioner.OWNER, "ada.lovelace@example.org")
+                .containsEntry(KubernetesSandboxProvisioner.LAB, "clusterip")
+                .containsEntry(KubernetesSandboxProvisioner.CREATED, "1000");
+    }
+
+    @Test
+    void theApiIsReachedByTheServiceNameTheCertificateCarries() {
+        assertThat(provisioner.serviceHost("sb-abc123")).isEqualTo("sb-abc123.learners.svc");
+    }
+}
