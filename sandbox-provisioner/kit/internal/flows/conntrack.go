@@ -43,7 +43,8 @@ const (
 
 	ipsSeenReply = 1 << 1
 
-	tcpStateClose = 8
+	tcpStateSynSent = 1
+	tcpStateClose   = 8
 )
 
 // Kind is what happened to a connection.

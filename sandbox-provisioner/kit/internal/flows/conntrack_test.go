@@ -97,3 +97,32 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestAStrayAnswerInSynSentIsNoReply(t *testing.T) {
+	o := New(Config{
+		ServiceCIDR: netip.MustParsePrefix("10.43.0.0/16"), PodCIDR: netip.MustParsePrefix("10.42.0.0/16"),
+		NodePortMin: 30000, NodePortMax: 32767,
+		LocalAddrs: func() []netip.Addr { return []netip.Addr{netip.MustParseAddr("172.18.0.2")} },
+	})
+	s := &subscriber{lines: make(chan []byte, 16)}
+	o.subs[s] = struct{}{}
+	ap := netip.MustParseAddrPort
+	c := Conn{Kind: KindNew, ID: 7, Proto: 6, OrigSrc: ap("172.18.0.1:5"), OrigDst: ap("172.18.0.2:30080"), ReplySrc: ap("10.42.0.12:8080")}
+	o.handle(&c)
+	stray := c
+	stray.Kind, stray.Status, stray.TCPState = KindUpdate, ipsSeenReply, tcpStateSynSent
+	o.handle(&stray)
+	closed := stray
+	closed.TCPState = tcpStateClose
+	o.handle(&closed) // the client's reset: still no answer
+	gone := c
+	gone.Kind = KindDestroy
+	o.handle(&gone)
+	var got []string
+	for len(s.lines) > 0 {
+		got = append(got, string(<-s.lines))
+	}
+	if len(got) != 2 || !contains(got[1], `"ev":"end","id":7,"res":"unanswered"`) {
+		t.Fatalf("lines %q", got)
+	}
+}

@@ -34,8 +34,9 @@ type Observer struct {
 	cfg   Config
 	local atomic.Pointer[[]netip.Addr]
 
-	// ids of flows announced as "new" whose reply has not been seen yet.
-	pending map[uint32]struct{}
+	// ids of flows announced as "new" whose answer has not been seen yet;
+	// true once a stray answer came (see handle).
+	pending map[uint32]bool
 
 	mu   sync.Mutex
 	subs map[*subscriber]struct{}
@@ -45,7 +46,7 @@ type Observer struct {
 }
 
 func New(cfg Config) *Observer {
-	o := &Observer{cfg: cfg, pending: map[uint32]struct{}{}, subs: map[*subscriber]struct{}{}}
+	o := &Observer{cfg: cfg, pending: map[uint32]bool{}, subs: map[*subscriber]struct{}{}}
 	o.refreshLocal()
 	return o
 }
@@ -134,7 +135,7 @@ func (o *Observer) handle(c *Conn) {
 		if len(o.pending) > 500_000 { // replies never seen for a long time: start over
 			clear(o.pending)
 		}
-		o.pending[c.ID] = struct{}{}
+		o.pending[c.ID] = false
 		if c.Status&ipsSeenReply != 0 { // not expected on NEW, but then it is answered already
 			delete(o.pending, c.ID)
 		}
@@ -143,7 +144,16 @@ func (o *Observer) handle(c *Conn) {
 		if c.Status&ipsSeenReply == 0 {
 			return
 		}
-		if _, ok := o.pending[c.ID]; !ok {
+		stray, ok := o.pending[c.ID]
+		if !ok {
+			return
+		}
+		// A TCP answer that leaves the entry in SYN_SENT is no SYN-ACK: typically an
+		// ACK from a pod socket in TIME_WAIT that the random SNAT port collided with.
+		// The client resets and retries, and conntrack makes a new entry (often with
+		// the same id); that one is the real flow, this one ends "unanswered".
+		if c.Proto == 6 && (stray || c.TCPState == tcpStateSynSent) {
+			o.pending[c.ID] = true
 			return
 		}
 		delete(o.pending, c.ID)

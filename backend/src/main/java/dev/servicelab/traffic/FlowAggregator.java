@@ -35,6 +35,12 @@ final class FlowAggregator {
 
     private final long replyTimeoutNanos;
     private final Map<String, Pending> pending = new ConcurrentHashMap<>();
+    /**
+     * Flows that ended unanswered, by node and original tuple, held for the reply timeout: when the
+     * client's retry of the same connection makes conntrack create a new entry (e.g. after its SYN met
+     * a pod socket in TIME_WAIT), the failed attempt is no request of its own.
+     */
+    private final Map<String, Pending> failedAttempts = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
     private final Map<FlowCount.Key, Long> totals = new LinkedHashMap<>();
     private final AtomicLong observed = new AtomicLong();
@@ -48,7 +54,10 @@ final class FlowAggregator {
     void accept(String node, FlowEvent event) {
         String id = node + "/" + event.id();
         switch (event.kind()) {
-            case NEW -> pending.put(id, new Pending(event, System.nanoTime()));
+            case NEW -> {
+                failedAttempts.remove(node + "/" + event.source() + ">" + event.destination());
+                pending.put(id, new Pending(event, System.nanoTime()));
+            }
             case REPLY -> {
                 Pending p = pending.remove(id);
                 if (p != null) {
@@ -57,7 +66,9 @@ final class FlowAggregator {
             }
             case END -> {
                 Pending p = pending.remove(id);
-                if (p != null) {
+                if (p != null && "unanswered".equals(event.result())) {
+                    failedAttempts.put(node + "/" + p.flow().source() + ">" + p.flow().destination(), new Pending(p.flow(), System.nanoTime()));
+                } else if (p != null) {
                     done.add(new Done(p.flow(), event.result() == null ? "ok" : event.result(), event.time()));
                 }
                 // An END for a flow never seen as NEW began before this reader connected: not counted,
@@ -74,6 +85,12 @@ final class FlowAggregator {
         for (Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator(); it.hasNext();) {
             Map.Entry<String, Pending> e = it.next();
             if (now - e.getValue().receivedNanos() > replyTimeoutNanos && pending.remove(e.getKey(), e.getValue())) {
+                done.add(new Done(e.getValue().flow(), "unanswered", System.currentTimeMillis()));
+            }
+        }
+        for (Iterator<Map.Entry<String, Pending>> it = failedAttempts.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<String, Pending> e = it.next();
+            if (now - e.getValue().receivedNanos() > replyTimeoutNanos && failedAttempts.remove(e.getKey(), e.getValue())) {
                 done.add(new Done(e.getValue().flow(), "unanswered", System.currentTimeMillis()));
             }
         }
@@ -124,6 +141,6 @@ final class FlowAggregator {
     }
 
     int pending() {
-        return pending.size();
+        return pending.size() + failedAttempts.size();
     }
 }

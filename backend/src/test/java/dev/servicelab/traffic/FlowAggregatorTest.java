@@ -88,4 +88,21 @@ class FlowAggregatorTest {
         assertThat(window.counts()).filteredOn(c -> c.via().equals("nodePort")).extracting(FlowCount::sourceKind).containsOnly("outside");
         assertThat(aggregator.hidden()).isEqualTo(1);
     }
+
+    @Test
+    void aFailedAttemptThatTheClientRetriesIsOneRequest() throws Exception {
+        FlowAggregator aggregator = new FlowAggregator(Duration.ofMillis(50));
+        aggregator.accept("server", newFlow(9, "172.18.0.1:40000", "172.18.0.2:30080", "10.42.0.11:8080"));
+        aggregator.accept("server", parse("{\"t\":1,\"ev\":\"end\",\"id\":9,\"res\":\"unanswered\",\"p\":\"tcp\","
+                + "\"src\":\"172.18.0.1:40000\",\"dst\":\"172.18.0.2:30080\",\"to\":\"10.42.0.11:8080\"}"));
+        aggregator.accept("server", newFlow(9, "172.18.0.1:40000", "172.18.0.2:30080", "10.42.0.12:8080"));
+        aggregator.accept("server", reply(9, "ok"));
+        aggregator.accept("server", newFlow(10, "172.18.0.1:40001", "172.18.0.2:30080", "10.42.0.11:8080"));
+        aggregator.accept("server", parse("{\"t\":1,\"ev\":\"end\",\"id\":10,\"res\":\"unanswered\",\"p\":\"tcp\","
+                + "\"src\":\"172.18.0.1:40001\",\"dst\":\"172.18.0.2:30080\",\"to\":\"10.42.0.11:8080\"}"));
+        assertThat(byEndpoint(aggregator.flush(RESOLVER).counts())).containsExactlyInAnyOrderEntriesOf(Map.of("nodePort shop/web-b ok", 1L));
+        Thread.sleep(100);
+        assertThat(byEndpoint(aggregator.flush(RESOLVER).counts())).containsExactlyInAnyOrderEntriesOf(
+                Map.of("nodePort shop/web-a unanswered", 1L));
+    }
 }
