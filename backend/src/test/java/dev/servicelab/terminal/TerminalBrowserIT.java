@@ -73,8 +73,12 @@ class TerminalBrowserIT extends PlatformTestBase {
         browser.driver().navigate().refresh();
         awaitShell();
         type("echo mark:$SERVICELAB_MARK\n");
-        awaitScreen("mark:kept-42", Duration.ofSeconds(30));
-        browser.screenshot("terminal-after-reload");
+        try {
+            awaitScreen("mark:kept-42", Duration.ofSeconds(30));
+        } finally {
+            browser.screenshot("terminal-after-reload");
+            System.out.println("screen after reload:\n" + screen());
+        }
     }
 
     private String lastSize() {
