@@ -110,7 +110,7 @@ func TestAStrayAnswerInSynSentIsNoReply(t *testing.T) {
 	c := Conn{Kind: KindNew, ID: 7, Proto: 6, OrigSrc: ap("172.18.0.1:5"), OrigDst: ap("172.18.0.2:30080"), ReplySrc: ap("10.42.0.12:8080")}
 	o.handle(&c)
 	stray := c
-	stray.Kind, stray.Status, stray.TCPState = KindUpdate, ipsSeenReply, tcpStateSynSent
+	stray.Kind, stray.Status, stray.TCPState = KindUpdate, ipsSeenReply, 0 // seen: no protoinfo in the event
 	o.handle(&stray)
 	closed := stray
 	closed.TCPState = tcpStateClose

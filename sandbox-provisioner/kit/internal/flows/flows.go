@@ -148,11 +148,12 @@ func (o *Observer) handle(c *Conn) {
 		if !ok {
 			return
 		}
-		// A TCP answer that leaves the entry in SYN_SENT is no SYN-ACK: typically an
-		// ACK from a pod socket in TIME_WAIT that the random SNAT port collided with.
-		// The client resets and retries, and conntrack makes a new entry (often with
-		// the same id); that one is the real flow, this one ends "unanswered".
-		if c.Proto == 6 && (stray || c.TCPState == tcpStateSynSent) {
+		// A SYN-ACK or a reset changes the TCP state, so its event carries one. A
+		// first answer without a state change is no SYN-ACK: an ACK from a pod
+		// socket in TIME_WAIT that the random SNAT port collided with. The client
+		// resets and retries, conntrack makes a new entry (often with the same id),
+		// and that one is the real flow; this one ends "unanswered".
+		if c.Proto == 6 && (stray || c.TCPState == 0 || c.TCPState == tcpStateSynSent) {
 			o.pending[c.ID] = true
 			return
 		}
