@@ -82,7 +82,15 @@ class TerminalSession {
     this.term.loadAddon(new WebLinksAddon());
     this.term.open(host);
     this.host = host;
-    this.term.onData((data) => this.send({ type: 'data', data }));
+    // Replayed history contains the terminal queries tmux once sent (device attributes and the
+    // like). xterm answers whatever it parses; answers to old queries would reach the shell as
+    // typed text, so they are dropped while history is replayed. Live queries are answered.
+    this.replaying = 0;
+    this.replayUntil = 0;
+    this.term.onData((data) => {
+      if (this.replaying > 0 && data.startsWith('\x1b')) return;
+      this.send({ type: 'data', data });
+    });
     this.term.onResize(({ cols, rows }) => this.send({ type: 'resize', cols, rows }));
     new ResizeObserver(() => this.refit()).observe(host);
     window.addEventListener('resize', () => this.refit());
@@ -131,7 +139,14 @@ class TerminalSession {
       const bytes = new Uint8Array(event.data, 8);
       // Skip what we already have (a replay after reconnect can overlap).
       const skip = this.seq > from ? Math.min(bytes.length, this.seq - from) : 0;
-      if (skip < bytes.length) this.term.write(bytes.subarray(skip));
+      if (skip < bytes.length) {
+        if (from < this.replayUntil) {
+          this.replaying++;
+          this.term.write(bytes.subarray(skip), () => { this.replaying--; });
+        } else {
+          this.term.write(bytes.subarray(skip));
+        }
+      }
       this.seq = from + bytes.length;
       this.host.dataset.seq = String(this.seq);
     };
@@ -147,6 +162,7 @@ class TerminalSession {
     switch (message.type) {
       case 'ready':
         this.backoff = 500;
+        this.replayUntil = message.seq;
         this.host.dataset.connected = 'true';
         this.term.options.disableStdin = message.readOnly;
         this.send({ type: 'hello', seq: this.seq });
