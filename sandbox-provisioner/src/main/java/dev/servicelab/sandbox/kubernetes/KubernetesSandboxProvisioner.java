@@ -340,6 +340,12 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 Instant.ofEpochMilli(Long.parseLong(annotations.getOrDefault(CREATED, "0")))));
     }
 
+    /** Node pods are named by {@link SandboxNode#containerId()}; the platform reads files there by exec. */
+    @Override
+    public String readNodeFile(SandboxNode node, String path) {
+        return exec(node.containerId(), "cat", path);
+    }
+
     @Override
     public boolean isAlive(String sandboxId) {
         List<Pod> pods = pods(sandboxId);
