@@ -337,6 +337,11 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         return new SandboxNode(role, container.getId(), inspect.getConfig().getHostName(), address, ports);
     }
 
+    @Override
+    public String readNodeFile(SandboxNode node, String path) {
+        return readFile(node.containerId(), path);
+    }
+
     private String readFile(String containerId, String path) {
         try (InputStream tar = docker.copyArchiveFromContainerCmd(containerId, path).exec();
                 var archive = new TarArchiveInputStream(tar)) {
