@@ -6,6 +6,7 @@
 # through one replica and then the other.
 #   deploy/test-k8s.sh          (needs the backend jar: ./mvnw -B install -DskipTests)
 #   KEEP=1 deploy/test-k8s.sh   leaves the host cluster running for a look (kubeconfig in the log dir)
+#   K8S_TEST_KUBECTL=toolbox    uses the kit toolbox's kubectl even where the machine has one
 # Exit 0: passed; 1: failed; 77: skipped because no Docker engine answers.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -27,7 +28,17 @@ docker info >/dev/null 2>&1 || { say "SKIPPED: no Docker engine answers"; exit 7
 bash sandbox-provisioner/kit/ensure-kit.sh >"$LOG/ensure-kit.log" 2>&1
 # shellcheck disable=SC1091
 . "${SERVICELAB_CACHE:-/var/cache/servicelab}/kit/images.env"
-command -v kubectl >/dev/null || { say "kubectl is missing (apt-get install kubernetes-client)"; exit 1; }
+if ! command -v kubectl >/dev/null || [ "${K8S_TEST_KUBECTL:-}" = toolbox ]; then
+  # Debian's kubernetes-client is too old for these manifests: use the kit toolbox's kubectl (our
+  # build of the cluster's version), on the host network so port-forwards listen on the host.
+  say "no kubectl on this machine: using the one in $SERVICELAB_TOOLBOX_IMAGE"
+  kubectl() {
+    local name=()
+    [ "${1:-}" = port-forward ] || [ "${3:-}" = port-forward ] && name=(--name "servicelab-k8stest-pf-$RANDOM$RANDOM" --label servicelab.k8stest=pf)
+    docker run --rm -i "${name[@]}" --network host -e KUBECONFIG -v "$ROOT:$ROOT:ro" -v "$LOG:$LOG" \
+      --entrypoint kubectl "$SERVICELAB_TOOLBOX_IMAGE" "$@"
+  }
+fi
 eval "$(bash deploy/build-image.sh --save "$LOG/images" | grep '^SERVICELAB_')"
 
 pids=()
@@ -42,6 +53,8 @@ cleanup() {
       kubectl -n servicelab-sandboxes logs "$pod" >"$LOG/sandbox-$(basename "$pod").log" 2>&1 || true
     done
   fi
+  docker ps -aq --filter label=servicelab.k8stest=pf | xargs -r docker rm -f >/dev/null 2>&1 || true
+  rm -rf "$LOG/images" # about 1.2 GB of image tarballs, already imported
   [ "${KEEP:-}" = 1 ] || docker rm -f -v "$HOST" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -52,13 +65,14 @@ docker run -d --name "$HOST" --hostname "$HOST" --privileged --tmpfs /run --tmpf
   "$SERVICELAB_NODE_IMAGE" server --disable=traefik --tls-san=127.0.0.1 >/dev/null
 api_port=$(docker port "$HOST" 6443/tcp | head -1 | sed 's/.*://')
 export KUBECONFIG=$LOG/host-kubeconfig
-deadline=$((SECONDS + 180))
+deadline=$((SECONDS + 300))
 until docker exec "$HOST" cat /etc/rancher/k3s/k3s.yaml >"$KUBECONFIG" 2>/dev/null && [ -s "$KUBECONFIG" ]; do
   [ $SECONDS -lt $deadline ] || { say "host cluster wrote no kubeconfig"; exit 1; }; sleep 2
 done
 sed -i "s#server: .*#server: https://127.0.0.1:$api_port#" "$KUBECONFIG"
 until kubectl wait --for=condition=Ready node --all --timeout=5s >/dev/null 2>&1; do
-  [ $SECONDS -lt $deadline ] || { say "host node not Ready"; exit 1; }; sleep 2
+  [ $SECONDS -lt $deadline ] || { say "host node not Ready"; docker logs --tail 30 "$HOST" 2>&1; kubectl get nodes 2>&1 | tail -3; exit 1; }
+  sleep 2
 done
 
 say "loading the images into the host cluster's containerd"
@@ -154,7 +168,7 @@ done
 say "sandbox: $view"
 kubectl -n servicelab-sandboxes get pods,services -o wide >"$LOG/sandbox-objects.txt" 2>&1 || true
 check "the Kubernetes provisioner made the sandbox's server pod and Service" \
-  bash -c "grep -q 'pod/sb-.*-server' '$LOG/sandbox-objects.txt' || grep -q 'sb-' '$LOG/sandbox-objects.txt'"
+  bash -c "grep -q 'pod/sb-.*-server .*Running' '$LOG/sandbox-objects.txt' && grep -q 'service/sb-.*6443/TCP' '$LOG/sandbox-objects.txt'"
 check "the nested sandbox becomes READY (both replicas report it) in $((SECONDS - t0)) s" [ "$state" = READY ]
 if [ "$state" = READY ]; then
   marker=k8s-$RANDOM$RANDOM
@@ -176,8 +190,14 @@ if [ "$state" = READY ]; then
     say "XFAIL a pod of the nested sandbox cannot reach its API: kit CIDRs overlap the kit host cluster's (see $LOG/nested-api.txt)"
   fi
   http DELETE "$B/api/v1/labs/clusterip/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
-  check "ending the sandbox through replica 2 removes its pods" bash -c \
-    "for i in \$(seq 30); do [ -z \"\$(kubectl -n servicelab-sandboxes get pods -o name 2>/dev/null)\" ] && exit 0; sleep 2; done; exit 1"
+  sandbox_pods_gone() {
+    for _ in $(seq 30); do
+      [ -z "$(kubectl -n servicelab-sandboxes get pods -o name 2>/dev/null)" ] && return 0
+      sleep 2
+    done
+    return 1
+  }
+  check "ending the sandbox through replica 2 removes its pods" sandbox_pods_gone
 fi
 echo "k8s: $passed passed, $failed failed"
 [ "$failed" = 0 ]
