@@ -101,6 +101,25 @@ install_runtime_wrapper() {
 	fi
 }
 
+# Every sandbox node runs a kubelet, kube-proxy and containerd, which all take inotify instances and
+# watches; the kernel defaults (128 / 8192) run out after a few nodes and components fail with "too
+# many open files". Raise them as root; elsewhere say what to set.
+ensure_host_limits() {
+	local want_instances=8192 want_watches=1048576 k v
+	for k in fs.inotify.max_user_instances fs.inotify.max_user_watches; do
+		v=$(sysctl -n "$k" 2>/dev/null || echo 0)
+		local want=$want_instances
+		[ "$k" = fs.inotify.max_user_watches ] && want=$want_watches
+		if [ "$v" -lt "$want" ]; then
+			if is_root && sysctl -qw "$k=$want" 2>/dev/null; then
+				say "raised $k from $v to $want (many sandbox nodes share one kernel)"
+			else
+				say "warning: $k is $v; set it to $want (sysctl -w $k=$want) or sandboxes fail with 'too many open files'"
+			fi
+		fi
+	done
+}
+
 ensure_docker() {
 	local t0=$SECONDS
 	if [ "${SERVICELAB_KIT_SKIP_DOCKER:-0}" = 1 ]; then
@@ -259,6 +278,7 @@ ensure_public_node() {
 
 case "$MODE" in build | public) ;; *) die "SERVICELAB_KIT must be 'build' or 'public', not '$MODE'" ;; esac
 say "mode: $MODE; cache: $CACHE"
+ensure_host_limits
 ensure_docker
 ensure_images
 if [ "$MODE" = public ]; then

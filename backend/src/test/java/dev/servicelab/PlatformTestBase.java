@@ -24,6 +24,36 @@ public abstract class PlatformTestBase {
     private static final Path DATABASE = createDatabaseDirectory();
     public static final String PLATFORM_ID = "servicelab-test-" + UUID.randomUUID().toString().substring(0, 8);
 
+    static {
+        // Sandboxes outlive the JVM on purpose (a restarted platform re-attaches them); a test JVM
+        // never restarts, so it removes the sandboxes of its platform id when it exits.
+        Runtime.getRuntime().addShutdownHook(new Thread(PlatformTestBase::removeSandboxes, "remove-test-sandboxes"));
+    }
+
+    private static void removeSandboxes() {
+        try {
+            var docker = org.testcontainers.DockerClientFactory.instance().client();
+            var filter = java.util.Map.of("dev.servicelab.platform", PLATFORM_ID);
+            docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec().forEach(c -> {
+                try {
+                    docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
+                } catch (RuntimeException gone) {
+                    // already removed
+                }
+            });
+            docker.listNetworksCmd().withFilter("label", java.util.List.of("dev.servicelab.platform=" + PLATFORM_ID)).exec()
+                    .forEach(n -> {
+                        try {
+                            docker.removeNetworkCmd(n.getId()).exec();
+                        } catch (RuntimeException gone) {
+                            // already removed
+                        }
+                    });
+        } catch (RuntimeException noDocker) {
+            // nothing to remove
+        }
+    }
+
     @LocalServerPort
     protected int port;
 
