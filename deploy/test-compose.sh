@@ -28,6 +28,13 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { say "SKIPPED: no Docker engine answers (docker info fails)"; exit 77; }
 fi
 bash sandbox-provisioner/kit/ensure-kit.sh >"$LOG/ensure-kit.log" 2>&1 || { say "the sandbox kit failed, see $LOG/ensure-kit.log"; exit 1; }
+# Each sandbox node holds about 17 inotify instances; Debian gives root 128 in all, so a host with
+# a few sandboxes (other tests') refuses new nodes ("too many open files"). Raise it, as the
+# README tells operators to, where we may.
+inotify=$(sysctl -n fs.inotify.max_user_instances 2>/dev/null || echo 0)
+if [ "$inotify" -lt 8192 ] && [ "$(id -u)" = 0 ]; then
+  sysctl -qw fs.inotify.max_user_instances=8192 && echo "raised fs.inotify.max_user_instances from $inotify to 8192"
+fi
 
 # The standard `docker compose` where the CLI has the plugin, else Debian's docker-compose 1.29.
 if docker compose version >/dev/null 2>&1; then

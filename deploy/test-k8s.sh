@@ -26,6 +26,13 @@ check() {
 docker info >/dev/null 2>&1 || bash sandbox-provisioner/kit/ensure-kit.sh >"$LOG/ensure-kit.log" 2>&1 || true
 docker info >/dev/null 2>&1 || { say "SKIPPED: no Docker engine answers"; exit 77; }
 bash sandbox-provisioner/kit/ensure-kit.sh >"$LOG/ensure-kit.log" 2>&1
+# Each sandbox node holds about 17 inotify instances; Debian gives root 128 in all, so a host with
+# a few sandboxes (other tests') refuses new nodes ("too many open files"). Raise it, as the
+# README tells operators to, where we may.
+inotify=$(sysctl -n fs.inotify.max_user_instances 2>/dev/null || echo 0)
+if [ "$inotify" -lt 8192 ] && [ "$(id -u)" = 0 ]; then
+  sysctl -qw fs.inotify.max_user_instances=8192 && echo "raised fs.inotify.max_user_instances from $inotify to 8192"
+fi
 # shellcheck disable=SC1091
 . "${SERVICELAB_CACHE:-/var/cache/servicelab}/kit/images.env"
 if ! command -v kubectl >/dev/null || [ "${K8S_TEST_KUBECTL:-}" = toolbox ]; then
