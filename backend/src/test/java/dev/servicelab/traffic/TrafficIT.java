@@ -106,6 +106,28 @@ class TrafficIT extends PlatformTestBase {
         return out.stream().sorted().toList();
     }
 
+    /** Sends without asserting: how many were answered (kube-proxy may still be syncing its rules). */
+    private int trySend(String via, int count) {
+        ApiClient.Response response = api.post("/api/v1/labs/" + LAB + "/traffic/requests",
+                "{\"service\":\"web\",\"namespace\":\"" + NS + "\",\"via\":\"" + via + "\",\"count\":" + count + "}");
+        return response.status() == 200 ? response.json().path("answered").asInt() : 0;
+    }
+
+    /**
+     * kube-proxy applies a change (a new endpoint, a new external IP) a moment after the API shows it;
+     * warm up until the path answers as wanted, then let those flows reach the viewer before counting.
+     */
+    private void warmUp(String via, java.util.function.BooleanSupplier settled) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (trySend(via, 10) == 10 && settled.getAsBoolean()) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        Thread.sleep(3000);
+    }
+
     private JsonNode send(String via, int count) {
         ApiClient.Response response = api.post("/api/v1/labs/" + LAB + "/traffic/requests",
                 "{\"service\":\"web\",\"namespace\":\"" + NS + "\",\"via\":\"" + via + "\",\"count\":" + count + "}");
@@ -152,6 +174,7 @@ class TrafficIT extends PlatformTestBase {
         assertThat(after).doesNotContain(victim);
         String replacement = after.stream().filter(p -> !before.contains(p)).findFirst().orElseThrow();
         assertThat(viewer.topology().path("pods").toString()).doesNotContain("\"key\":\"" + victim + "\"");
+        warmUp("clientPod", () -> viewer.byEndpoint(SERVICE, "clusterIP").getOrDefault(replacement, 0L) > 0);
 
         long total = viewer.sum(SERVICE, "clusterIP");
         send("clientPod", 300);
@@ -187,10 +210,13 @@ class TrafficIT extends PlatformTestBase {
         viewer.await("the LoadBalancer with its external IP", Duration.ofSeconds(10),
                 v -> service(v, SERVICE) != null && service(v, SERVICE).path("externalIPs").size() > 0);
 
+        warmUp("tunnel", () -> true);
+        long base = viewer.sum(SERVICE, "loadBalancer");
+
         send("tunnel", 200);
 
-        viewer.await("200 flows through the LoadBalancer IP", Duration.ofSeconds(10), v -> v.sum(SERVICE, "loadBalancer") >= 200);
-        assertThat(viewer.sum(SERVICE, "loadBalancer")).isEqualTo(200);
+        viewer.await("200 flows through the LoadBalancer IP", Duration.ofSeconds(10), v -> v.sum(SERVICE, "loadBalancer") >= base + 200);
+        assertThat(viewer.sum(SERVICE, "loadBalancer")).isEqualTo(base + 200);
         assertThat(viewer.byEndpoint(SERVICE, "loadBalancer").keySet()).containsExactlyInAnyOrderElementsOf(readyPods());
         sandboxes.tunnel(account, LAB, false);
     }
