@@ -1,8 +1,6 @@
 package dev.servicelab.terminal;
 
 import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
-import dev.servicelab.account.Role;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -49,16 +47,14 @@ class TerminalSocketHandler extends TextWebSocketHandler {
     }
 
     private final TerminalService terminals;
-    private final AccountRepository accounts;
     private final JsonMapper json;
     private final TerminalProperties properties;
     private final WatchAccess watchAccess;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
-    TerminalSocketHandler(TerminalService terminals, AccountRepository accounts, JsonMapper json,
+    TerminalSocketHandler(TerminalService terminals, JsonMapper json,
             TerminalProperties properties, WatchAccess watchAccess) {
         this.terminals = terminals;
-        this.accounts = accounts;
         this.json = json;
         this.properties = properties;
         this.watchAccess = watchAccess;
@@ -78,25 +74,15 @@ class TerminalSocketHandler extends TextWebSocketHandler {
             refuse(session, "A lab has at most " + properties.maxTabs() + " terminal tabs.");
             return;
         }
-        Account me = accounts.findByUsername(session.getPrincipal().getName()).orElse(null);
-        if (me == null) {
-            refuse(session, "Your account no longer exists; sign in again.");
+        WatchAccess.Viewer viewer;
+        try {
+            viewer = watchAccess.viewer(session.getPrincipal().getName(), learner, "You may only open your own terminal.");
+        } catch (WatchAccess.Refused e) {
+            refuse(session, e.getMessage());
             return;
         }
-        boolean watching = learner != null && !learner.equalsIgnoreCase(me.username());
-        if (watching && me.role() == Role.LEARNER) {
-            refuse(session, "You may only open your own terminal.");
-            return;
-        }
-        Account owner = watching ? accounts.findByUsername(learner).orElse(null) : me;
-        if (owner == null) {
-            refuse(session, "There is no learner named " + learner + ".");
-            return;
-        }
-        if (watching && !watchAccess.mayWatch(me, owner)) {
-            refuse(session, "You may watch only the learners of your own cohorts.");
-            return;
-        }
+        Account owner = viewer.owner();
+        boolean watching = viewer.readOnly();
         try {
             Shell shell = terminals.shell(owner, lab, tab);
             Client client = new Client(shell, watching);

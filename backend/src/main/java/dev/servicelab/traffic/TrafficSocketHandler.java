@@ -1,8 +1,6 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
-import dev.servicelab.account.Role;
 import dev.servicelab.terminal.WatchAccess;
 import java.io.IOException;
 import java.util.Map;
@@ -36,16 +34,14 @@ class TrafficSocketHandler extends TextWebSocketHandler {
     private static final String CLOSE = "";
 
     private final TrafficService traffic;
-    private final AccountRepository accounts;
     private final WatchAccess watchAccess;
     private final Map<String, Viewing> viewing = new ConcurrentHashMap<>();
 
     private record Viewing(TrafficService.Watch watch, Sender sender) {
     }
 
-    TrafficSocketHandler(TrafficService traffic, AccountRepository accounts, WatchAccess watchAccess) {
+    TrafficSocketHandler(TrafficService traffic, WatchAccess watchAccess) {
         this.traffic = traffic;
-        this.accounts = accounts;
         this.watchAccess = watchAccess;
     }
 
@@ -58,25 +54,15 @@ class TrafficSocketHandler extends TextWebSocketHandler {
             refuse(session, "Open the traffic view from a lab page while signed in.");
             return;
         }
-        Account me = accounts.findByUsername(session.getPrincipal().getName()).orElse(null);
-        if (me == null) {
-            refuse(session, "Your account no longer exists; sign in again.");
+        WatchAccess.Viewer viewer;
+        try {
+            viewer = watchAccess.viewer(session.getPrincipal().getName(), learner, "You may only watch your own traffic.");
+        } catch (WatchAccess.Refused e) {
+            refuse(session, e.getMessage());
             return;
         }
-        boolean watching = learner != null && !learner.equalsIgnoreCase(me.username());
-        if (watching && me.role() == Role.LEARNER) {
-            refuse(session, "You may only watch your own traffic.");
-            return;
-        }
-        Account owner = watching ? accounts.findByUsername(learner).orElse(null) : me;
-        if (owner == null) {
-            refuse(session, "There is no learner named " + learner + ".");
-            return;
-        }
-        if (watching && !watchAccess.mayWatch(me, owner)) { // the terminal's rule: admins, or instructors of the learner's cohorts
-            refuse(session, "You may watch only the learners of your own cohorts.");
-            return;
-        }
+        Account owner = viewer.owner();
+        boolean watching = viewer.readOnly();
         Sender sender = new Sender(session);
         try {
             viewing.put(session.getId(), new Viewing(traffic.watch(owner, lab, sender), sender));
