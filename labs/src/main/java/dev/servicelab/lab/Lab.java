@@ -4,18 +4,24 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** A lab as loaded from its folder: the manifest's fields and its ordered steps. */
+/**
+ * A lab as loaded from its folder: the manifest's fields and its ordered steps. {@code position}
+ * is its place in the course among labs of its difficulty ({@link #UNPLACED} when it gives none).
+ */
 public record Lab(
         String id,
         String title,
         String summary,
         Difficulty difficulty,
         int estimatedMinutes,
+        int position,
         List<String> prerequisites,
         List<String> tags,
         SandboxSpec sandbox,
         List<LabStep> steps,
         Path folder) {
+
+    public static final int UNPLACED = Integer.MAX_VALUE;
 
     public Lab {
         prerequisites = List.copyOf(prerequisites);

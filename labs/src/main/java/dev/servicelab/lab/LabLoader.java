@@ -31,7 +31,7 @@ public final class LabLoader {
     private static final Logger log = LoggerFactory.getLogger(LabLoader.class);
     private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Set<String> LAB_KEYS = Set.of("id", "title", "summary", "difficulty", "estimatedMinutes",
-            "prerequisites", "tags", "sandbox", "steps");
+            "position", "prerequisites", "tags", "sandbox", "steps");
     private static final Set<String> SANDBOX_KEYS = Set.of("nodes", "namespaces");
     private static final Set<String> STEP_KEYS = Set.of("id", "title", "instructions", "setup", "checks", "hints",
             "solution", "wrong");
@@ -104,6 +104,8 @@ public final class LabLoader {
         Lab.Difficulty difficulty = difficulty(yaml, map, root);
         Integer minutes = map.containsKey("estimatedMinutes")
                 ? yaml.integer(map.get("estimatedMinutes"), "estimatedMinutes", 1, 240) : missing(yaml, root, "estimatedMinutes");
+        Integer position = map.containsKey("position")
+                ? yaml.integer(map.get("position"), "position", 1, 999) : Integer.valueOf(Lab.UNPLACED);
         List<String> prerequisites = yaml.texts(map.get("prerequisites"), "prerequisites");
         List<String> tags = yaml.texts(map.get("tags"), "tags");
         Lab.SandboxSpec sandbox = sandbox(yaml, map.get("sandbox"));
@@ -112,7 +114,7 @@ public final class LabLoader {
         if (!problems.isEmpty()) {
             return null;
         }
-        return new Lab(id, title, summary, difficulty, minutes, prerequisites, tags, sandbox, steps, folder);
+        return new Lab(id, title, summary, difficulty, minutes, position, prerequisites, tags, sandbox, steps, folder);
     }
 
     private static Integer missing(YamlFile yaml, Node root, String key) {
@@ -343,10 +345,10 @@ public final class LabLoader {
         }
     }
 
-    /** Prerequisites first; otherwise by difficulty, then by id, so the catalog reads as a course. */
+    /** Prerequisites first; otherwise by difficulty, then position, then id, so the catalog reads as a course. */
     private static List<Lab> order(List<Lab> labs) {
         List<Lab> remaining = new ArrayList<>(labs);
-        remaining.sort(Comparator.comparing(Lab::difficulty).thenComparing(Lab::id));
+        remaining.sort(Comparator.comparing(Lab::difficulty).thenComparingInt(Lab::position).thenComparing(Lab::id));
         List<Lab> ordered = new ArrayList<>();
         Set<String> placed = new HashSet<>();
         while (!remaining.isEmpty()) {

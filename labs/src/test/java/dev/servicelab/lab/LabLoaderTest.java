@@ -182,4 +182,18 @@ class LabLoaderTest {
         writeLab("zeta", VALID.replace("id: demo", "id: zeta").replace("beginner", "advanced"));
         assertThat(loader.load(catalog).labs()).extracting(Lab::id).containsExactly("demo", "zeta", "after");
     }
+
+    @Test
+    void aPositionPlacesALabAmongThoseOfItsDifficultyAndUnplacedLabsFollow() throws IOException {
+        writeLab("alpha", VALID.replace("id: demo", "id: alpha"));
+        writeLab("beta", VALID.replace("id: demo", "id: beta").replace("estimatedMinutes: 10", "estimatedMinutes: 10\nposition: 2"));
+        writeLab("gamma", VALID.replace("id: demo", "id: gamma").replace("estimatedMinutes: 10", "estimatedMinutes: 10\nposition: 1"));
+        assertThat(loader.load(catalog).labs()).extracting(Lab::id).containsExactly("gamma", "beta", "alpha");
+    }
+
+    @Test
+    void aPositionOutsideItsRangeIsRefused() throws IOException {
+        assertThat(problemsOf("demo", VALID.replace("estimatedMinutes: 10", "estimatedMinutes: 10\nposition: 0")))
+                .anyMatch(p -> p.contains("position"));
+    }
 }
