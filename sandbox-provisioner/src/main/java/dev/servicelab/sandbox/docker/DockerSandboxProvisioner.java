@@ -16,7 +16,6 @@ import dev.servicelab.sandbox.SandboxPhase;
 import dev.servicelab.sandbox.SandboxProgress;
 import dev.servicelab.sandbox.SandboxProvisioner;
 import dev.servicelab.sandbox.SandboxRequest;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -115,14 +114,8 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
                     "The sandbox started but its node container vanished"));
             try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
-                waitForNodes(client, request.nodes());
-                progress.reached(id, SandboxPhase.NODE_READY);
-                waitForDns(client);
-                progress.reached(id, SandboxPhase.DNS_READY);
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(SandboxBootstrap.NAMESPACE)
-                        .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
-                        .serverSideApply();
-                SandboxBootstrap.install(client, settings.toolboxImage(), request.nodes(), settings.startupTimeout());
+                SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
+                        progress);
             }
             log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
             return sandbox;
@@ -171,33 +164,6 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             }
         }
         return container;
-    }
-
-    private void waitForNodes(KubernetesClient client, int count) {
-        Instant deadline = Instant.now().plus(settings.startupTimeout());
-        while (Instant.now().isBefore(deadline)) {
-            var nodes = client.nodes().list().getItems();
-            if (nodes.size() >= count && nodes.stream().allMatch(KubernetesReadyWait::ready)) {
-                return;
-            }
-            KubernetesReadyWait.sleep(Duration.ofMillis(500));
-        }
-        throw new SandboxException(SandboxException.Reason.START_FAILED,
-                "Only some of the sandbox's " + count + " nodes became Ready within " + settings.startupTimeout().toSeconds() + " s");
-    }
-
-    private void waitForDns(KubernetesClient client) {
-        Instant deadline = Instant.now().plus(settings.startupTimeout());
-        while (Instant.now().isBefore(deadline)) {
-            var coredns = client.apps().deployments().inNamespace("kube-system").withName("coredns").get();
-            if (coredns != null && coredns.getStatus() != null && coredns.getStatus().getReadyReplicas() != null
-                    && coredns.getStatus().getReadyReplicas() > 0) {
-                return;
-            }
-            KubernetesReadyWait.sleep(Duration.ofMillis(500));
-        }
-        throw new SandboxException(SandboxException.Reason.START_FAILED,
-                "Cluster DNS (CoreDNS) did not become ready within " + settings.startupTimeout().toSeconds() + " s");
     }
 
     @Override

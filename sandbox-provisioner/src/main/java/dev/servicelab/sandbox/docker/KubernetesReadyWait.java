@@ -1,8 +1,8 @@
 package dev.servicelab.sandbox.docker;
 
 import dev.servicelab.sandbox.Kubeconfigs;
+import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxPhase;
-import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,7 +50,7 @@ final class KubernetesReadyWait extends AbstractWaitStrategy {
                         apiUp = true;
                         progress.accept(SandboxPhase.API_UP);
                     }
-                    if (!nodes.isEmpty() && nodes.stream().allMatch(KubernetesReadyWait::ready)) {
+                    if (!nodes.isEmpty() && nodes.stream().allMatch(SandboxBootstrap::ready)) {
                         progress.accept(SandboxPhase.NODE_READY);
                         return;
                     }
@@ -63,11 +63,6 @@ final class KubernetesReadyWait extends AbstractWaitStrategy {
         }
         throw new ContainerLaunchException("The sandbox did not become ready within " + startupTimeout.toSeconds()
                 + " s (" + last + "). Its last log lines:\n" + tail(waitStrategyTarget.getLogs(), 20));
-    }
-
-    static boolean ready(Node node) {
-        return node.getStatus() != null && node.getStatus().getConditions() != null && node.getStatus().getConditions()
-                .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static String tail(String logs, int lines) {
