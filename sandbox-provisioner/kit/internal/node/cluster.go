@@ -380,7 +380,7 @@ func runAgent(ctx context.Context, c *Config, cgroupRoot, resolv string, importe
 	}
 	logf("kubelet joined %s (TLS bootstrap done) after %s", server, since())
 	if !c.Disabled["kube-proxy"] {
-		if err := writeFile(agentDir("kube-proxy.yaml"), kubeProxyConfig(nodeKC, c.NodeName), 0o644); err != nil {
+		if err := writeFile(agentDir("kube-proxy.yaml"), kubeProxyConfig(nodeKC, c), 0o644); err != nil {
 			return err
 		}
 		startProc("kube-proxy", "", append([]string{"--config=" + agentDir("kube-proxy.yaml"), "--v=0"}, c.ExtraArgs["kube-proxy"]...), goEnv(lowGC...)...)

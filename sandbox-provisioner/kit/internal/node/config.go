@@ -4,17 +4,19 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"os"
 	"strings"
 )
 
-// Fixed cluster layout, the same as k3s's defaults.
+// The cluster layout defaults are k3s's; --cluster-cidr, --service-cidr and
+// --cluster-dns change them (a sandbox nested in a cluster that already uses
+// these ranges needs others, or its pods could not reach its API).
 const (
-	ClusterCIDR   = "10.42.0.0/16"
-	ServiceCIDR   = "10.43.0.0/16"
-	ClusterDNS    = "10.43.0.10"
-	ClusterDomain = "cluster.local"
-	APIPort       = 6443
+	DefaultClusterCIDR = "10.42.0.0/16"
+	DefaultServiceCIDR = "10.43.0.0/16"
+	ClusterDomain      = "cluster.local"
+	APIPort            = 6443
 
 	DataDir         = "/var/lib/rancher/k3s"
 	KubeconfigOut   = "/etc/rancher/k3s/k3s.yaml"
@@ -54,6 +56,9 @@ type Config struct {
 	KubeconfigMode string
 	KubeconfigOut  string
 	ExtraArgs      map[string][]string // component -> extra flags (--kube-apiserver-arg etc.)
+	ClusterCIDR    string              // pod addresses; agents must be given the server's value
+	ServiceCIDR    string              // ClusterIPs; agents must be given the server's value
+	ClusterDNS     string              // the DNS Service's ClusterIP: the service range's tenth address unless given
 	LogToStdout    bool
 }
 
@@ -75,7 +80,8 @@ var valueFlags = map[string]bool{
 // ParseArgs understands the k3s flags that matter here and ignores the rest
 // with a warning, so that callers written for rancher/k3s keep working.
 func ParseArgs(mode string, args []string) (*Config, error) {
-	c := &Config{Mode: mode, Disabled: map[string]bool{}, ExtraArgs: map[string][]string{}}
+	c := &Config{Mode: mode, Disabled: map[string]bool{}, ExtraArgs: map[string][]string{},
+		ClusterCIDR: DefaultClusterCIDR, ServiceCIDR: DefaultServiceCIDR}
 	c.Token = os.Getenv("K3S_TOKEN")
 	c.ServerURL = os.Getenv("K3S_URL")
 	c.NodeName = os.Getenv("K3S_NODE_NAME")
@@ -121,6 +127,12 @@ func ParseArgs(mode string, args []string) (*Config, error) {
 			c.NodeName = val
 		case "node-ip":
 			c.NodeIP = val
+		case "cluster-cidr":
+			c.ClusterCIDR = val
+		case "service-cidr":
+			c.ServiceCIDR = val
+		case "cluster-dns":
+			c.ClusterDNS = val
 		case "token", "t":
 			c.Token = val
 		case "server", "s":
@@ -149,6 +161,9 @@ func ParseArgs(mode string, args []string) (*Config, error) {
 			}
 		}
 	}
+	if err := c.checkLayout(); err != nil {
+		return nil, err
+	}
 	if c.Mode == "agent" && c.ServerURL == "" {
 		return nil, fmt.Errorf("agent needs K3S_URL (or --server) pointing at https://SERVER:6443")
 	}
@@ -156,6 +171,35 @@ func ParseArgs(mode string, args []string) (*Config, error) {
 		return nil, fmt.Errorf("agent needs K3S_TOKEN (or --token): the server's token")
 	}
 	return c, nil
+}
+
+// checkLayout validates the address ranges and derives the DNS address.
+func (c *Config) checkLayout() error {
+	pods, err := netip.ParsePrefix(c.ClusterCIDR)
+	if err != nil || !pods.Addr().Is4() || pods.Bits() > 22 {
+		return fmt.Errorf("--cluster-cidr %q: give an IPv4 range of /22 or larger (each node takes a /24), e.g. 10.42.0.0/16", c.ClusterCIDR)
+	}
+	services, err := netip.ParsePrefix(c.ServiceCIDR)
+	if err != nil || !services.Addr().Is4() || services.Bits() > 24 {
+		return fmt.Errorf("--service-cidr %q: give an IPv4 range of /24 or larger, e.g. 10.43.0.0/16", c.ServiceCIDR)
+	}
+	if pods.Overlaps(services) {
+		return fmt.Errorf("--cluster-cidr %s and --service-cidr %s overlap: choose separate ranges", c.ClusterCIDR, c.ServiceCIDR)
+	}
+	c.ClusterCIDR, c.ServiceCIDR = pods.Masked().String(), services.Masked().String()
+	if c.ClusterDNS == "" {
+		c.ClusterDNS = nthAddr(services.Masked(), 10).String()
+	} else if dns, err := netip.ParseAddr(c.ClusterDNS); err != nil || !services.Contains(dns) {
+		return fmt.Errorf("--cluster-dns %q: give an address inside --service-cidr %s", c.ClusterDNS, c.ServiceCIDR)
+	}
+	return nil
+}
+
+// nthAddr is the n-th address of an IPv4 range (1 is the API's Service).
+func nthAddr(p netip.Prefix, n byte) netip.Addr {
+	a := p.Addr().As4()
+	a[3] += n
+	return netip.AddrFrom4(a)
 }
 
 // BootstrapToken derives a Kubernetes bootstrap token (id.secret) from the

@@ -188,10 +188,10 @@ nodeStatusReportFrequency: 1m
 syncFrequency: 30s
 shutdownGracePeriod: 0s
 shutdownGracePeriodCriticalPods: 0s
-`, cgroupRoot, ContainerdSock, clientCA, tls, ClusterDNS, ClusterDomain, resolv)
+`, cgroupRoot, ContainerdSock, clientCA, tls, c.ClusterDNS, ClusterDomain, resolv)
 }
 
-func kubeProxyConfig(kubeconfig, nodeName string) string {
+func kubeProxyConfig(kubeconfig string, c *Config) string {
 	return fmt.Sprintf(`apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -210,7 +210,7 @@ conntrack:
 iptables:
   syncPeriod: 30s
   minSyncPeriod: 1s
-`, nodeName, ClusterCIDR, kubeconfig)
+`, c.NodeName, c.ClusterCIDR, kubeconfig)
 }
 
 func cniConfig(podCIDR string) string {
@@ -236,7 +236,7 @@ func cniConfig(podCIDR string) string {
 `, podCIDR)
 }
 
-func corednsManifest(upstreams []string) string {
+func corednsManifest(upstreams []string, clusterDNS string) string {
 	forward := ""
 	if len(upstreams) > 0 {
 		forward = "        forward . " + strings.Join(upstreams, " ") + "\n"
@@ -389,5 +389,5 @@ spec:
   - {name: dns, port: 53, protocol: UDP}
   - {name: dns-tcp, port: 53, protocol: TCP}
   - {name: metrics, port: 9153, protocol: TCP}
-`, ClusterDomain, forward, CoreDNSImage, ClusterDNS)
+`, ClusterDomain, forward, CoreDNSImage, clusterDNS)
 }

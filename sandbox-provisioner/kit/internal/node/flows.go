@@ -16,11 +16,11 @@ const (
 
 // startFlowObserver runs on every node (server and agent): each node sees the
 // DNAT of the Service traffic that enters it.
-func startFlowObserver(ctx context.Context) {
+func startFlowObserver(ctx context.Context, c *Config) {
 	sysctlSet("net.netfilter.nf_conntrack_acct", "1") // byte counters on "end" lines; the observer works without
 	o := flows.New(flows.Config{
-		ServiceCIDR:  netip.MustParsePrefix(ServiceCIDR),
-		PodCIDR:      netip.MustParsePrefix(ClusterCIDR),
+		ServiceCIDR:  netip.MustParsePrefix(c.ServiceCIDR),
+		PodCIDR:      netip.MustParsePrefix(c.ClusterCIDR),
 		NodePortMin:  30000,
 		NodePortMax:  32767,
 		Listen:       FlowPort,

@@ -20,7 +20,7 @@ import (
 // CNI config (bridge + host-local on its podCIDR) once the controller-manager
 // has allocated one, and masquerades pod traffic that leaves the cluster.
 func networkController(ctx context.Context, cs *kubernetes.Clientset, c *Config) {
-	setupMasquerade()
+	setupMasquerade(c.ClusterCIDR)
 	// A node informer wakes the sync on every node change (a new node's
 	// podCIDR must be routable before its pods get traffic).
 	kick := make(chan struct{}, 1)
@@ -113,16 +113,16 @@ func internalIP(n *corev1.Node) string {
 // setupMasquerade: pod-to-pod traffic keeps its source address (the
 // externalTrafficPolicy lab depends on it); traffic leaving the pod network
 // is masqueraded, like flannel does.
-func setupMasquerade() {
+func setupMasquerade(clusterCIDR string) {
 	rules := [][]string{
 		{"-t", "nat", "-N", "SERVICELAB-POSTROUTING"},
 		{"-t", "nat", "-F", "SERVICELAB-POSTROUTING"},
-		{"-t", "nat", "-A", "SERVICELAB-POSTROUTING", "-s", ClusterCIDR, "-d", ClusterCIDR, "-j", "RETURN"},
-		{"-t", "nat", "-A", "SERVICELAB-POSTROUTING", "-s", ClusterCIDR, "!", "-d", "224.0.0.0/4", "-j", "MASQUERADE", "--random-fully"},
+		{"-t", "nat", "-A", "SERVICELAB-POSTROUTING", "-s", clusterCIDR, "-d", clusterCIDR, "-j", "RETURN"},
+		{"-t", "nat", "-A", "SERVICELAB-POSTROUTING", "-s", clusterCIDR, "!", "-d", "224.0.0.0/4", "-j", "MASQUERADE", "--random-fully"},
 		{"-t", "filter", "-N", "SERVICELAB-FORWARD"},
 		{"-t", "filter", "-F", "SERVICELAB-FORWARD"},
-		{"-t", "filter", "-A", "SERVICELAB-FORWARD", "-s", ClusterCIDR, "-j", "ACCEPT"},
-		{"-t", "filter", "-A", "SERVICELAB-FORWARD", "-d", ClusterCIDR, "-j", "ACCEPT"},
+		{"-t", "filter", "-A", "SERVICELAB-FORWARD", "-s", clusterCIDR, "-j", "ACCEPT"},
+		{"-t", "filter", "-A", "SERVICELAB-FORWARD", "-d", clusterCIDR, "-j", "ACCEPT"},
 	}
 	for _, r := range rules {
 		_, _ = run("iptables", append([]string{"-w"}, r...)...)

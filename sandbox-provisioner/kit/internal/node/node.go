@@ -60,7 +60,7 @@ func run2(ctx context.Context, c *Config) error {
 		c.NodeIP = nodeIP()
 	}
 	logf("node name %s, node IP %s", c.NodeName, c.NodeIP)
-	startFlowObserver(ctx)
+	startFlowObserver(ctx, c)
 
 	// Host (container) preparation.
 	if _, err := run("mount", "--make-rshared", "/"); err != nil {
@@ -167,7 +167,7 @@ func runServer(ctx context.Context, c *Config, cgroupRoot, resolv string, upstre
 		fmt.Sprintf("--secure-port=%d", APIPort),
 		"--etcd-servers=http://127.0.0.1:2379",
 		"--storage-backend=etcd3",
-		"--service-cluster-ip-range=" + ServiceCIDR,
+		"--service-cluster-ip-range=" + c.ServiceCIDR,
 		"--service-node-port-range=30000-32767",
 		"--allow-privileged=true",
 		"--authorization-mode=Node,RBAC",
@@ -214,9 +214,9 @@ func runServer(ctx context.Context, c *Config, cgroupRoot, resolv string, upstre
 		"--secure-port=10257",
 		"--leader-elect=false",
 		"--allocate-node-cidrs=true",
-		"--cluster-cidr=" + ClusterCIDR,
+		"--cluster-cidr=" + c.ClusterCIDR,
 		"--node-cidr-mask-size=24",
-		"--service-cluster-ip-range=" + ServiceCIDR,
+		"--service-cluster-ip-range=" + c.ServiceCIDR,
 		"--cluster-signing-cert-file=" + tls("ca.crt"),
 		"--cluster-signing-key-file=" + tls("ca.key"),
 		"--root-ca-file=" + tls("ca.crt"),
@@ -245,7 +245,7 @@ func runServer(ctx context.Context, c *Config, cgroupRoot, resolv string, upstre
 
 	// Packaged manifests, then the deploy controller applies the directory.
 	if !c.Disabled["coredns"] {
-		if err := writeFile(serverDir("manifests", "coredns.yaml"), corednsManifest(upstreams), 0o644); err != nil {
+		if err := writeFile(serverDir("manifests", "coredns.yaml"), corednsManifest(upstreams, c.ClusterDNS), 0o644); err != nil {
 			return err
 		}
 	} else {
@@ -260,7 +260,7 @@ func runServer(ctx context.Context, c *Config, cgroupRoot, resolv string, upstre
 	}
 	startKubelet(c, []string{"--kubeconfig=" + cred("kubelet")})
 	if !c.Disabled["kube-proxy"] {
-		if err := writeFile(agentDir("kube-proxy.yaml"), kubeProxyConfig(cred("kube-proxy"), c.NodeName), 0o644); err != nil {
+		if err := writeFile(agentDir("kube-proxy.yaml"), kubeProxyConfig(cred("kube-proxy"), c), 0o644); err != nil {
 			return err
 		}
 		startProc("kube-proxy", "", append([]string{"--config=" + agentDir("kube-proxy.yaml"), "--v=0"}, c.ExtraArgs["kube-proxy"]...), goEnv(lowGC...)...)

@@ -113,3 +113,42 @@ func TestKubeconfigLayout(t *testing.T) {
 		}
 	}
 }
+
+func TestLayoutDefaultsAreK3ss(t *testing.T) {
+	c, err := ParseArgs("server", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClusterCIDR != "10.42.0.0/16" || c.ServiceCIDR != "10.43.0.0/16" || c.ClusterDNS != "10.43.0.10" {
+		t.Errorf("layout: %s %s %s", c.ClusterCIDR, c.ServiceCIDR, c.ClusterDNS)
+	}
+}
+
+func TestLayoutFlagsMoveTheRangesAndTheDNSAddress(t *testing.T) {
+	c, err := ParseArgs("server", []string{"--cluster-cidr=10.52.0.0/16", "--service-cidr", "10.53.0.0/16"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClusterCIDR != "10.52.0.0/16" || c.ServiceCIDR != "10.53.0.0/16" || c.ClusterDNS != "10.53.0.10" {
+		t.Errorf("layout: %s %s %s", c.ClusterCIDR, c.ServiceCIDR, c.ClusterDNS)
+	}
+	if !strings.Contains(kubeProxyConfig("kc", c), "clusterCIDR: 10.52.0.0/16") {
+		t.Error("kube-proxy keeps the default pod range")
+	}
+	if !strings.Contains(corednsManifest(nil, c.ClusterDNS), "clusterIP: 10.53.0.10") {
+		t.Error("CoreDNS keeps the default address")
+	}
+}
+
+func TestLayoutFlagsRefuseOverlapsAndBadRanges(t *testing.T) {
+	for _, args := range [][]string{
+		{"--cluster-cidr=10.42.0.0/16", "--service-cidr=10.42.128.0/20"},
+		{"--cluster-cidr=not-a-range"},
+		{"--cluster-cidr=10.42.0.0/24"},
+		{"--cluster-dns=10.99.0.10"},
+	} {
+		if _, err := ParseArgs("server", args); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}

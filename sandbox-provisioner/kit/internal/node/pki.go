@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -205,10 +206,7 @@ func serverPKI(c *Config) error {
 	if err := ensureSAKey(dir); err != nil {
 		return err
 	}
-	_, svcNet, _ := net.ParseCIDR(ServiceCIDR)
-	apiSvcIP := make(net.IP, 4)
-	copy(apiSvcIP, svcNet.IP.To4())
-	apiSvcIP[3] = 1
+	apiSvcIP := net.IP(nthAddr(netip.MustParsePrefix(c.ServiceCIDR), 1).AsSlice())
 	dns := []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc." + ClusterDomain, c.NodeName}
 	ips := []net.IP{net.ParseIP("127.0.0.1"), apiSvcIP}
 	if ip := net.ParseIP(c.NodeIP); ip != nil {

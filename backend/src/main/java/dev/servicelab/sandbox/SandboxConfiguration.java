@@ -28,7 +28,8 @@ class SandboxConfiguration {
                 var k = properties.kubernetes();
                 yield new KubernetesSandboxProvisioner(new KubernetesSandboxSettings(k.namespace(), k.kubeconfig(), image,
                         toolbox, properties.extraServerArgs(), properties.startupTimeout(), properties.memory().toBytes(),
-                        properties.cpus(), k.memoryRequest(), k.cpuRequest(), properties.platformId(), k.runtimeClass()));
+                        properties.cpus(), k.memoryRequest(), k.cpuRequest(), properties.platformId(), k.runtimeClass(), k.clusterCidr(),
+                        k.serviceCidr()));
             }
             default -> throw new IllegalArgumentException("servicelab.sandbox.provider must be docker or kubernetes, not "
                     + properties.provider());

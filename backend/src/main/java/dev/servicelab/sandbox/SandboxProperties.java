@@ -54,12 +54,17 @@ public record SandboxProperties(
      * @param memoryRequest memory requested per node pod (the limit is {@code memory})
      * @param cpuRequest CPU requested per node pod (the limit is {@code cpus})
      * @param runtimeClass runtime class of the node pods (e.g. a sandboxed runtime); empty for the default
+     * @param clusterCidr each sandbox's own pod range; it must not overlap the host cluster's pod and
+     *     Service ranges (k3s, and so most small hosts, use 10.42/16 and 10.43/16; kubeadm 10.244/16 and 10.96/12)
+     * @param serviceCidr each sandbox's own Service range, likewise apart from the host's
      */
     public record Kubernetes(
             @DefaultValue("servicelab-sandboxes") String namespace,
             @DefaultValue("") String kubeconfig,
             @DefaultValue("512Mi") String memoryRequest,
             @DefaultValue("250m") String cpuRequest,
-            @DefaultValue("") String runtimeClass) {
+            @DefaultValue("") String runtimeClass,
+            @DefaultValue("10.142.0.0/16") String clusterCidr,
+            @DefaultValue("10.143.0.0/16") String serviceCidr) {
     }
 }

@@ -11,7 +11,6 @@ import dev.servicelab.sandbox.SandboxProvisioner;
 import dev.servicelab.sandbox.SandboxRequest;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -106,14 +105,8 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                     .withNewSpec().addToSelector(SANDBOX, id).addToSelector(ROLE, SandboxNode.Role.SERVER.label())
                     .addNewPort().withName("api").withPort(6443).withNewTargetPort(6443).endPort().endSpec()
                     .build()).create();
-            List<String> args = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
-                    "--disable=local-storage", "--disable=servicelb", "--tls-san=" + id,
-                    "--tls-san=" + id + "." + settings.namespace(), "--tls-san=" + serviceHost(id),
-                    "--tls-san=" + serviceHost(id) + ".cluster.local",
-                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
-            args.addAll(settings.extraServerArgs());
             Pod server = host.pods().inNamespace(settings.namespace())
-                    .resource(nodePod(request, SandboxNode.Role.SERVER, args, List.of(env("K3S_TOKEN", token)), created))
+                    .resource(nodePod(request, SandboxNode.Role.SERVER, serverArgs(id), List.of(env("K3S_TOKEN", token)), created))
                     .create();
             Pod running = waitRunning(server.getMetadata().getName());
             progress.reached(id, SandboxPhase.LOADING_IMAGES);
@@ -121,20 +114,14 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 // The agent joins by the server pod's IP: its own DNS lookups would meet the sandbox's
                 // kube-proxy rules, and the pod IP is in the server's certificate.
                 host.pods().inNamespace(settings.namespace()).resource(nodePod(request, SandboxNode.Role.AGENT,
-                        List.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent"),
+                        agentArgs(),
                         List.of(env("K3S_TOKEN", token), env("K3S_URL", "https://" + running.getStatus().getPodIP() + ":6443")),
                         created)).create();
             }
             String kubeconfig = waitForApi(id, progress);
             try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
-                waitForNodes(client, request.nodes());
-                progress.reached(id, SandboxPhase.NODE_READY);
-                waitForDns(client);
-                progress.reached(id, SandboxPhase.DNS_READY);
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(SandboxBootstrap.NAMESPACE)
-                        .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
-                        .serverSideApply();
-                SandboxBootstrap.install(client, settings.toolboxImage(), request.nodes(), settings.startupTimeout());
+                SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
+                        progress);
             }
             Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
                     "The sandbox started but its server pod vanished"));
@@ -147,6 +134,36 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
             delete(id);
             throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox could not start: " + e.getMessage(), e);
         }
+    }
+
+    List<String> serverArgs(String id) {
+        List<String> args = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
+                "--disable=local-storage", "--disable=servicelb", "--tls-san=" + id,
+                "--tls-san=" + id + "." + settings.namespace(), "--tls-san=" + serviceHost(id),
+                "--tls-san=" + serviceHost(id) + ".cluster.local",
+                "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
+        args.addAll(layoutArgs());
+        args.addAll(settings.extraServerArgs());
+        return args;
+    }
+
+    List<String> agentArgs() {
+        List<String> args = new ArrayList<>(List.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent"));
+        // The kit's agent does not learn the ranges from its server (k3s's does; it accepts the flags too).
+        args.addAll(layoutArgs());
+        return args;
+    }
+
+    /** The sandbox's own address ranges, apart from the host cluster's that its node pods live in. */
+    private List<String> layoutArgs() {
+        List<String> args = new ArrayList<>();
+        if (settings.clusterCidr() != null && !settings.clusterCidr().isBlank()) {
+            args.add("--cluster-cidr=" + settings.clusterCidr());
+        }
+        if (settings.serviceCidr() != null && !settings.serviceCidr().isBlank()) {
+            args.add("--service-cidr=" + settings.serviceCidr());
+        }
+        return args;
     }
 
     /** The node pod: privileged (containerd, runc, iptables and mounts need it), capped, on emptyDirs. */
@@ -272,34 +289,6 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         }
         throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox's API did not answer within "
                 + settings.startupTimeout().toSeconds() + " s (" + last + ")");
-    }
-
-    private void waitForNodes(KubernetesClient client, int count) {
-        Instant deadline = Instant.now().plus(settings.startupTimeout());
-        while (Instant.now().isBefore(deadline)) {
-            var nodes = client.nodes().list().getItems();
-            if (nodes.size() >= count && nodes.stream().allMatch(n -> n.getStatus() != null && n.getStatus().getConditions()
-                    .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))) {
-                return;
-            }
-            sleep(Duration.ofMillis(500));
-        }
-        throw new SandboxException(SandboxException.Reason.START_FAILED, "Only some of the sandbox's " + count
-                + " nodes became Ready within " + settings.startupTimeout().toSeconds() + " s");
-    }
-
-    private void waitForDns(KubernetesClient client) {
-        Instant deadline = Instant.now().plus(settings.startupTimeout());
-        while (Instant.now().isBefore(deadline)) {
-            var coredns = client.apps().deployments().inNamespace("kube-system").withName("coredns").get();
-            if (coredns != null && coredns.getStatus() != null && coredns.getStatus().getReadyReplicas() != null
-                    && coredns.getStatus().getReadyReplicas() > 0) {
-                return;
-            }
-            sleep(Duration.ofMillis(500));
-        }
-        throw new SandboxException(SandboxException.Reason.START_FAILED,
-                "Cluster DNS (CoreDNS) did not become ready within " + settings.startupTimeout().toSeconds() + " s");
     }
 
     @Override

@@ -18,6 +18,9 @@ import java.util.List;
  * @param cpuRequest CPU request of each node pod
  * @param platformId label on everything made, so several installations can share a namespace
  * @param runtimeClass runtime class of the node pods; blank for the cluster's default
+ * @param clusterCidr the sandboxes' own pod range; it must not overlap the host cluster's pod or
+ *                    Service range, or a sandbox's pods could not reach its API (blank: the node's default)
+ * @param serviceCidr the sandboxes' own Service range, likewise apart from the host's (blank: the node's default)
  */
 public record KubernetesSandboxSettings(
         String namespace,
@@ -31,7 +34,9 @@ public record KubernetesSandboxSettings(
         String memoryRequest,
         String cpuRequest,
         String platformId,
-        String runtimeClass) {
+        String runtimeClass,
+        String clusterCidr,
+        String serviceCidr) {
 
     public KubernetesSandboxSettings {
         extraServerArgs = List.copyOf(extraServerArgs);

@@ -30,7 +30,7 @@ class KubernetesSandboxProvisionerTest {
             .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").build()).build();
     final KubernetesSandboxProvisioner provisioner = new KubernetesSandboxProvisioner(new KubernetesSandboxSettings(
             "learners", "", "servicelab/kube-node:v1", "servicelab/toolbox:1", List.of(), Duration.ofMinutes(5),
-            1536L * 1024 * 1024, 1.5, "512Mi", "250m", "servicelab", ""), unused);
+            1536L * 1024 * 1024, 1.5, "512Mi", "250m", "servicelab", "", "10.142.0.0/16", "10.143.0.0/16"), unused);
 
     @AfterEach
     void close() {
@@ -80,6 +80,12 @@ class KubernetesSandboxProvisionerTest {
         assertThat(pod.getMetadata().getAnnotations()).containsEntry(KubernetesSandboxProvisioner.OWNER, "ada.lovelace@example.org")
                 .containsEntry(KubernetesSandboxProvisioner.LAB, "clusterip")
                 .containsEntry(KubernetesSandboxProvisioner.CREATED, "1000");
+    }
+
+    @Test
+    void bothNodesOfASandboxUseItsOwnAddressRangesApartFromTheHostClusters() {
+        assertThat(provisioner.serverArgs("sb-abc123")).contains("--cluster-cidr=10.142.0.0/16", "--service-cidr=10.143.0.0/16");
+        assertThat(provisioner.agentArgs()).contains("--cluster-cidr=10.142.0.0/16", "--service-cidr=10.143.0.0/16");
     }
 
     @Test
