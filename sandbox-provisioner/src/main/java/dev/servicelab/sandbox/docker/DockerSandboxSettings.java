@@ -33,7 +33,8 @@ public record DockerSandboxSettings(
         String platformContainer) {
 
     public DockerSandboxSettings {
-        extraServerArgs = List.copyOf(extraServerArgs);
+        // An unset list property binds as [""], which the node would take for an argument.
+        extraServerArgs = extraServerArgs.stream().filter(a -> !a.isBlank()).toList();
     }
 
     /** Settings for a platform that runs on the Docker host itself. */

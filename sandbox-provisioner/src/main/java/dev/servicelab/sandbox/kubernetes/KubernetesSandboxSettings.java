@@ -39,6 +39,7 @@ public record KubernetesSandboxSettings(
         String serviceCidr) {
 
     public KubernetesSandboxSettings {
-        extraServerArgs = List.copyOf(extraServerArgs);
+        // An unset list property binds as [""], which the node would take for an argument.
+        extraServerArgs = extraServerArgs.stream().filter(a -> !a.isBlank()).toList();
     }
 }

@@ -89,6 +89,13 @@ class KubernetesSandboxProvisionerTest {
     }
 
     @Test
+    void anUnsetExtraArgumentsPropertyAddsNoEmptyArgument() {
+        var settings = new KubernetesSandboxSettings("learners", "", "node", "toolbox", List.of(""), Duration.ofMinutes(5),
+                0, 0, "", "", "servicelab", "", "", "");
+        assertThat(settings.extraServerArgs()).isEmpty();
+    }
+
+    @Test
     void theApiIsReachedByTheServiceNameTheCertificateCarries() {
         assertThat(provisioner.serviceHost("sb-abc123")).isEqualTo("sb-abc123.learners.svc");
     }
