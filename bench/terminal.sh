@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Terminal figures: keystroke-to-echo latency (median, p99) through the whole path on loopback, and
-# the server's memory while 20 terminals stream output at full speed.
+# the server's memory while 20 terminals stream output at full speed, and the latency of a quiet shell meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash sandbox-provisioner/kit/ensure-kit.sh >/dev/null
