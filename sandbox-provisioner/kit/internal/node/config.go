@@ -82,6 +82,14 @@ var valueFlags = map[string]bool{
 func ParseArgs(mode string, args []string) (*Config, error) {
 	c := &Config{Mode: mode, Disabled: map[string]bool{}, ExtraArgs: map[string][]string{},
 		ClusterCIDR: DefaultClusterCIDR, ServiceCIDR: DefaultServiceCIDR}
+	// k3s's agent refuses the range flags (it learns the ranges from its server); ours takes
+	// them from the environment, which k3s ignores, so one pod spec serves both images.
+	if v := os.Getenv("SERVICELAB_CLUSTER_CIDR"); v != "" {
+		c.ClusterCIDR = v
+	}
+	if v := os.Getenv("SERVICELAB_SERVICE_CIDR"); v != "" {
+		c.ServiceCIDR = v
+	}
 	c.Token = os.Getenv("K3S_TOKEN")
 	c.ServerURL = os.Getenv("K3S_URL")
 	c.NodeName = os.Getenv("K3S_NODE_NAME")

@@ -152,3 +152,17 @@ func TestLayoutFlagsRefuseOverlapsAndBadRanges(t *testing.T) {
 		}
 	}
 }
+
+func TestAnAgentTakesTheRangesFromItsEnvironment(t *testing.T) {
+	t.Setenv("K3S_URL", "https://10.0.0.1:6443")
+	t.Setenv("K3S_TOKEN", "t")
+	t.Setenv("SERVICELAB_CLUSTER_CIDR", "10.142.0.0/16")
+	t.Setenv("SERVICELAB_SERVICE_CIDR", "10.143.0.0/16")
+	c, err := ParseArgs("agent", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ClusterCIDR != "10.142.0.0/16" || c.ServiceCIDR != "10.143.0.0/16" || c.ClusterDNS != "10.143.0.10" {
+		t.Errorf("layout: %s %s %s", c.ClusterCIDR, c.ServiceCIDR, c.ClusterDNS)
+	}
+}

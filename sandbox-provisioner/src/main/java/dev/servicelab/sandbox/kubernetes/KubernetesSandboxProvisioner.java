@@ -114,9 +114,8 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 // The agent joins by the server pod's IP: its own DNS lookups would meet the sandbox's
                 // kube-proxy rules, and the pod IP is in the server's certificate.
                 host.pods().inNamespace(settings.namespace()).resource(nodePod(request, SandboxNode.Role.AGENT,
-                        agentArgs(),
-                        List.of(env("K3S_TOKEN", token), env("K3S_URL", "https://" + running.getStatus().getPodIP() + ":6443")),
-                        created)).create();
+                        List.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent"),
+                        agentEnv(token, "https://" + running.getStatus().getPodIP() + ":6443"), created)).create();
             }
             String kubeconfig = waitForApi(id, progress);
             try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
@@ -147,11 +146,19 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         return args;
     }
 
-    List<String> agentArgs() {
-        List<String> args = new ArrayList<>(List.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent"));
-        // The kit's agent does not learn the ranges from its server (k3s's does; it accepts the flags too).
-        args.addAll(layoutArgs());
-        return args;
+    /**
+     * k3s's agent learns the sandbox's ranges from its server and refuses them as flags; the kit's
+     * agent reads them from these variables, which k3s ignores.
+     */
+    List<EnvVar> agentEnv(String token, String serverUrl) {
+        List<EnvVar> env = new ArrayList<>(List.of(env("K3S_TOKEN", token), env("K3S_URL", serverUrl)));
+        if (settings.clusterCidr() != null && !settings.clusterCidr().isBlank()) {
+            env.add(env("SERVICELAB_CLUSTER_CIDR", settings.clusterCidr()));
+        }
+        if (settings.serviceCidr() != null && !settings.serviceCidr().isBlank()) {
+            env.add(env("SERVICELAB_SERVICE_CIDR", settings.serviceCidr()));
+        }
+        return env;
     }
 
     /** The sandbox's own address ranges, apart from the host cluster's that its node pods live in. */

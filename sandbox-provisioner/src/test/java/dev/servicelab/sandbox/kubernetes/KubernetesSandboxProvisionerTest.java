@@ -1,6 +1,7 @@
 package dev.servicelab.sandbox.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.servicelab.sandbox.SandboxNode;
 import dev.servicelab.sandbox.SandboxRequest;
@@ -85,7 +86,8 @@ class KubernetesSandboxProvisionerTest {
     @Test
     void bothNodesOfASandboxUseItsOwnAddressRangesApartFromTheHostClusters() {
         assertThat(provisioner.serverArgs("sb-abc123")).contains("--cluster-cidr=10.142.0.0/16", "--service-cidr=10.143.0.0/16");
-        assertThat(provisioner.agentArgs()).contains("--cluster-cidr=10.142.0.0/16", "--service-cidr=10.143.0.0/16");
+        assertThat(provisioner.agentEnv("t", "https://10.0.0.1:6443")).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(tuple("SERVICELAB_CLUSTER_CIDR", "10.142.0.0/16"), tuple("SERVICELAB_SERVICE_CIDR", "10.143.0.0/16"));
     }
 
     @Test
