@@ -204,6 +204,26 @@ if [ "$state" = READY ]; then
     return 1
   }
   check "ending the sandbox through replica 2 removes its pods" sandbox_pods_gone
+
+  # A two-node lab: the agent pod joins the server pod, with the sandbox's ranges from its environment.
+  http POST "$A/api/v1/labs/traffic-policies/enrolment" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+  http POST "$A/api/v1/labs/traffic-policies/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+  state="" deadline=$((SECONDS + 600)) t0=$SECONDS
+  while [ $SECONDS -lt $deadline ]; do
+    view=$(http GET "$B/api/v1/labs/traffic-policies/sandbox" "$LEARNER:$LEARNER_PASSWORD")
+    state=$(field state <<<"$view")
+    [ "$state" = READY ] || [ "$state" = FAILED ] || [ "$state" = DEAD ] && break
+    sleep 5
+  done
+  say "two-node sandbox: $view"
+  check "a two-node nested sandbox becomes READY in $((SECONDS - t0)) s" [ "$state" = READY ]
+  two_nodes() {
+    python3 deploy/terminal_probe.py "$A" "$LEARNER" "$LEARNER_PASSWORD" traffic-policies \
+      'echo nodes-ready-$(timeout 20 kubectl get nodes --no-headers | grep -c " Ready ")' "nodes-ready-2" 60 >"$LOG/two-nodes.txt" 2>&1
+  }
+  check "its terminal sees both nodes Ready" two_nodes
+  http DELETE "$A/api/v1/labs/traffic-policies/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+  check "ending it removes both node pods" sandbox_pods_gone
 fi
 echo "k8s: $passed passed, $failed failed"
 [ "$failed" = 0 ]
