@@ -30,7 +30,7 @@ final class DeployScript {
             abort("No Docker engine answers: " + output.strip());
         }
         assertThat(finished).as(script + " finished within " + minutes + " minutes").isTrue();
-        assertThat(output).doesNotContainPattern("\\] FAIL "); // a failed check; "XFAIL" is a known limit, reported
+        assertThat(output).doesNotContainPattern("\\] FAIL "); // a failed check
 
         assertThat(process.exitValue()).as(script + " exit code; output:\n" + output).isZero();
         return output;
