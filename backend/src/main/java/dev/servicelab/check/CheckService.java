@@ -7,12 +7,10 @@ import dev.servicelab.lab.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
-import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxException;
+import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxService;
 import dev.servicelab.web.ConflictException;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -54,13 +52,10 @@ public class CheckService {
             throw new ConflictException("lab-not-started", "Lab not started",
                     "Start the lab first (POST /api/v1/labs/" + labId + "/enrolment), then check your work.");
         }
-        Sandbox sandbox = sandboxes.connection(account, labId).orElseThrow(() -> new SandboxException(
-                SandboxException.Reason.NOT_FOUND, "Your cluster for this lab is not ready. Start it (or wait until "
-                        + "it is ready), then check again."));
-        StepReport report;
-        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
-            report = engine.run(labId, step, new CheckContext(sandbox, client));
-        }
+        SandboxHandle handle = sandboxes.ready(account, labId);
+        handle.active();
+        Sandbox sandbox = handle.sandbox();
+        StepReport report = engine.run(labId, step, new CheckContext(sandbox, handle.client()));
         attempts.record(account.id(), sandbox.id(), report);
         events.publishEvent(new CheckAttemptedEvent(account.id(), account.username(), labId, stepId, report.passed(),
                 report.firstFailure(), report.checkedAt()));

@@ -1,6 +1,8 @@
 package dev.servicelab.cohort;
 
+import dev.servicelab.sandbox.JdbcSandboxLedger;
 import dev.servicelab.sandbox.SandboxManager;
+import dev.servicelab.sandbox.SandboxRecord;
 import dev.servicelab.grading.ApiProblem;
 import dev.servicelab.web.ConflictException;
 import dev.servicelab.web.NotFoundException;
@@ -9,7 +11,6 @@ import java.util.List;
 import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /** An instructor's view of and control over their learners' sandboxes in a cohort's labs. */
@@ -27,24 +28,22 @@ public class LearnerSandboxes {
 
     private static final Set<String> ACTIVE = Set.of("STARTING", "READY");
 
-    private final JdbcClient jdbc;
+    private final JdbcSandboxLedger ledger;
     private final ObjectProvider<SandboxManager> manager;
 
-    LearnerSandboxes(JdbcClient jdbc, ObjectProvider<SandboxManager> manager) {
-        this.jdbc = jdbc;
+    LearnerSandboxes(JdbcSandboxLedger ledger, ObjectProvider<SandboxManager> manager) {
+        this.ledger = ledger;
         this.manager = manager;
     }
 
     /** Each learner's latest sandbox per lab of the cohort. */
     public List<SandboxSummary> latest(Cohort cohort, String username) {
-        return jdbc.sql("""
-                select distinct on (lab_id) id, lab_id, state, phase, message, created_at, expires_at from sandbox
-                where owner = ? and lab_id = any(?) order by lab_id, created_at desc""")
-                .params(username, cohort.labIds().toArray(String[]::new))
-                .query((rs, n) -> new SandboxSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getTimestamp(6).toInstant(),
-                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()))
-                .list();
+        return ledger.latestPerLab(username, cohort.labIds()).stream().map(LearnerSandboxes::summary).toList();
+    }
+
+    private static SandboxSummary summary(SandboxRecord r) {
+        return new SandboxSummary(r.sandboxId(), r.labId(), r.state().name(), r.phase().name(), r.message(), r.createdAt(),
+                r.expiresAt());
     }
 
     /** Gives the learner's running sandbox more time (up to its hard limit). */
@@ -78,12 +77,7 @@ public class LearnerSandboxes {
     }
 
     private java.util.Optional<SandboxSummary> latestOrAny(String username, String sandboxId) {
-        return jdbc.sql("select id, lab_id, state, phase, message, created_at, expires_at from sandbox where id = ? and owner = ?")
-                .params(sandboxId, username)
-                .query((rs, n) -> new SandboxSummary(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                        rs.getString(5), rs.getTimestamp(6).toInstant(),
-                        rs.getTimestamp(7) == null ? null : rs.getTimestamp(7).toInstant()))
-                .optional();
+        return ledger.owned(username, sandboxId).map(LearnerSandboxes::summary);
     }
 
     private SandboxManager manager() {

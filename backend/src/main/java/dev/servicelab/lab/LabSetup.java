@@ -6,10 +6,10 @@ import dev.servicelab.check.PodExec;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
 import dev.servicelab.progress.StepStatus;
-import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Manifests;
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.sandbox.SandboxHandles;
 import dev.servicelab.sandbox.SandboxPreparer;
 import dev.servicelab.sandbox.SandboxRecord;
 import dev.servicelab.sandbox.TunnelService;
@@ -35,12 +35,15 @@ public class LabSetup implements SandboxPreparer {
     private final ProgressService progress;
     private final AccountRepository accounts;
     private final TunnelService tunnels;
+    private final SandboxHandles handles;
 
-    LabSetup(LabCatalogService catalog, ProgressService progress, AccountRepository accounts, TunnelService tunnels) {
+    LabSetup(LabCatalogService catalog, ProgressService progress, AccountRepository accounts, TunnelService tunnels,
+            SandboxHandles handles) {
         this.catalog = catalog;
         this.progress = progress;
         this.accounts = accounts;
         this.tunnels = tunnels;
+        this.handles = handles;
     }
 
     @Override
@@ -48,28 +51,25 @@ public class LabSetup implements SandboxPreparer {
         Lab lab = catalog.lab(record.labId());
         Account account = accounts.findByUsername(record.owner()).orElseThrow();
         LabProgress state = progress.progress(account, lab.id());
-        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
-            for (String namespace : lab.sandbox().namespaces()) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-                        .serverSideApply();
+        KubernetesClient client = handles.handle(sandbox).client();
+        for (String namespace : lab.sandbox().namespaces()) {
+            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+                    .serverSideApply();
+        }
+        for (int i = 0; i < lab.steps().size(); i++) {
+            LabStep step = lab.steps().get(i);
+            applyFiles(client, lab, step.setup());
+            if (state.steps().get(i).status() != StepStatus.PASSED) {
+                break;
             }
-            for (int i = 0; i < lab.steps().size(); i++) {
-                LabStep step = lab.steps().get(i);
-                applyFiles(client, lab, step.setup());
-                if (state.steps().get(i).status() != StepStatus.PASSED) {
-                    break;
-                }
-                applySolution(sandbox, client, lab, step.solution().manifests(), step.solution().commands(),
-                        step.solution().actions());
-            }
+            applySolution(sandbox, client, lab, step.solution().manifests(), step.solution().commands(),
+                    step.solution().actions());
         }
     }
 
     /** Applies a step's setup (when the learner reaches it). */
     public void setUpStep(Sandbox sandbox, Lab lab, LabStep step) {
-        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
-            applyFiles(client, lab, step.setup());
-        }
+        applyFiles(handles.handle(sandbox).client(), lab, step.setup());
     }
 
     /** Presses what the learner would press, applies manifests and runs commands in their terminal pod. */
@@ -77,8 +77,8 @@ public class LabSetup implements SandboxPreparer {
             java.util.List<String> commands, java.util.List<String> actions) {
         for (String action : actions) {
             switch (action) {
-                case "start-tunnel" -> tunnels.start(sandbox);
-                case "stop-tunnel" -> tunnels.stop(sandbox);
+                case "start-tunnel" -> tunnels.start(handles.handle(sandbox));
+                case "stop-tunnel" -> tunnels.stop(handles.handle(sandbox));
                 default -> throw new IllegalArgumentException("unknown action " + action);
             }
         }

@@ -14,7 +14,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** Sandbox records in PostgreSQL, so a restarted platform knows whose each running sandbox is. */
 @Repository
-class JdbcSandboxLedger implements SandboxLedger {
+public class JdbcSandboxLedger implements SandboxLedger {
 
     /** The advisory lock every platform replica takes to hand out and add sandboxes ("servicelab sandbox"). */
     static final long ALLOCATION_LOCK = 0x5e41ab_5a4db0L;
@@ -62,6 +62,31 @@ class JdbcSandboxLedger implements SandboxLedger {
     public List<SandboxRecord> active() {
         return jdbc.sql("select * from sandbox where state in ('STARTING', 'READY') order by created_at")
                 .query(JdbcSandboxLedger::map).list();
+    }
+
+    @Override
+    public void touch(String sandboxId, Instant at) {
+        jdbc.sql("update sandbox set last_active_at = ? where id = ? and state in ('STARTING', 'READY') and last_active_at < ?")
+                .params(ts(at), sandboxId, ts(at)).update();
+    }
+
+    /** Each of a learner's labs' most recent sandbox, for the labs given. */
+    public List<SandboxRecord> latestPerLab(String owner, java.util.Collection<String> labIds) {
+        return jdbc.sql("select distinct on (lab_id) * from sandbox where owner = ? and lab_id = any(?) "
+                + "order by lab_id, created_at desc")
+                .params(owner, labIds.toArray(String[]::new)).query(JdbcSandboxLedger::map).list();
+    }
+
+    /** A learner's sandbox by id, whatever its state. */
+    public Optional<SandboxRecord> owned(String owner, String sandboxId) {
+        return jdbc.sql("select * from sandbox where id = ? and owner = ?").params(sandboxId, owner)
+                .query(JdbcSandboxLedger::map).optional();
+    }
+
+    /** The lab of the learner's most recently used ready sandbox. */
+    public Optional<String> mostRecentReadyLab(String owner) {
+        return jdbc.sql("select lab_id from sandbox where owner = ? and state = 'READY' order by last_active_at desc limit 1")
+                .param(owner).query(String.class).optional();
     }
 
     /** The most recent sandbox of a learner for a lab, whatever its state (to explain a dead one). */

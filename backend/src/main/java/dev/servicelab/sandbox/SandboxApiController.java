@@ -55,6 +55,13 @@ class SandboxApiController {
         return sandboxes.acquire(current.of(principal), labId);
     }
 
+    @PostMapping("/keep-alive")
+    @Operation(summary = "I am working on this lab: push my sandbox's idle timeout back (the lab page calls this "
+            + "while the learner uses it, and for its \"Keep it\" button)")
+    SandboxView keepAlive(@PathVariable String labId, Principal principal) {
+        return sandboxes.keepAlive(current.of(principal), labId);
+    }
+
     @PostMapping("/extend")
     @Operation(summary = "Give my sandbox more time (up to the hard limit)")
     SandboxView extend(@PathVariable String labId, Principal principal) {

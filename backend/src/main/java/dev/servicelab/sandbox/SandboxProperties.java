@@ -21,6 +21,8 @@ import org.springframework.util.unit.DataSize;
  *     an id), joined to each sandbox network; empty when the platform runs on the host
  * @param startGrace with several replicas: how long a STARTING sandbox is left to the replica
  *     starting it (zero for one instance: a restart interrupted it)
+ * @param activityWriteInterval how often a sandbox's activity (keystrokes, checks, traffic) is written
+ *     to the database at most; idle timeouts are precise to about this much
  * @param kubernetes the kubernetes provider's settings
  */
 @ConfigurationProperties("servicelab.sandbox")
@@ -46,6 +48,7 @@ public record SandboxProperties(
         @DefaultValue("docker") String provider,
         @DefaultValue("") String platformContainer,
         @DefaultValue("0s") Duration startGrace,
+        @DefaultValue("10s") Duration activityWriteInterval,
         @DefaultValue Kubernetes kubernetes) {
 
     /**

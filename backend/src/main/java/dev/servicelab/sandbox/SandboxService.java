@@ -3,7 +3,6 @@ package dev.servicelab.sandbox;
 import dev.servicelab.account.Account;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
-import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
@@ -15,17 +14,21 @@ public class SandboxService {
     private final JdbcSandboxLedger ledger;
     private final LabCatalogService catalog;
     private final TunnelService tunnels;
+    private final SandboxHandles handles;
+    private final SandboxProperties properties;
 
     public SandboxService(ObjectProvider<SandboxManager> manager, JdbcSandboxLedger ledger, LabCatalogService catalog,
-            TunnelService tunnels) {
+            TunnelService tunnels, SandboxHandles handles, SandboxProperties properties) {
+        this.properties = properties;
         this.manager = manager;
         this.ledger = ledger;
         this.catalog = catalog;
         this.tunnels = tunnels;
+        this.handles = handles;
     }
 
     private SandboxView view(SandboxRecord record) {
-        return SandboxView.of(record, tunnels.running(record.sandboxId()));
+        return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout());
     }
 
     public SandboxView view(Account account, String labId) {
@@ -46,16 +49,23 @@ public class SandboxService {
         manager().release(active(account, labId).sandboxId());
     }
 
-    /** The connection to the learner's ready sandbox for a lab. */
-    public Optional<Sandbox> connection(Account account, String labId) {
-        return manager().current(account.username(), labId).filter(r -> r.state() == SandboxState.READY)
-                .flatMap(r -> manager().connection(r.sandboxId()));
+    /** The learner's ready sandbox for a lab, or the "not ready" problem. */
+    public SandboxHandle ready(Account account, String labId) {
+        return handles.require(account.username(), labId);
+    }
+
+    /** The page is open or the learner asked to keep the cluster: counts as activity at once. */
+    public SandboxView keepAlive(Account account, String labId) {
+        SandboxRecord record = active(account, labId);
+        handles.active(record.sandboxId());
+        handles.flushActivity(record.sandboxId());
+        return view(manager().record(record.sandboxId()).orElse(record));
     }
 
     /** Starts or stops the learner's tunnel (minikube tunnel's part) for their ready sandbox. */
     public boolean tunnel(Account account, String labId, boolean on) {
-        Sandbox sandbox = connection(account, labId).orElseThrow(() -> new SandboxException(SandboxException.Reason.NOT_FOUND,
-                "Your cluster for this lab is not ready yet; start it first."));
+        SandboxHandle sandbox = ready(account, labId);
+        sandbox.active();
         if (on) {
             tunnels.start(sandbox);
         } else {

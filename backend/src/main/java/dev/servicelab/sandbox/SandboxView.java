@@ -1,20 +1,26 @@
 package dev.servicelab.sandbox;
 
+import java.time.Duration;
 import java.time.Instant;
 
 /**
  * A learner's sandbox as pages and the API show it. {@code state} is NONE before the first one,
  * and a dead or failed sandbox stays visible with its message until a new one starts.
+ * {@code expiresAt} is its time limit ("More time" moves it); {@code idleExpiresAt} is when it is
+ * removed if nothing happens in it until then (any work in it moves that).
  */
 public record SandboxView(String sandboxId, String state, String phase, String phaseDescription, int percent,
-        String message, Instant createdAt, Instant expiresAt, boolean tunnel) {
+        String message, Instant createdAt, Instant expiresAt, Instant idleExpiresAt, long idleTimeoutSeconds,
+        boolean tunnel) {
 
     static final SandboxView NONE = new SandboxView(null, "NONE", null, "No sandbox yet", 0,
-            "Start the lab to get a Kubernetes cluster of your own.", null, null, false);
+            "Start the lab to get a Kubernetes cluster of your own.", null, null, null, 0, false);
 
-    static SandboxView of(SandboxRecord r, boolean tunnel) {
+    static SandboxView of(SandboxRecord r, boolean tunnel, Duration idleTimeout) {
+        boolean active = r.state().active();
         return new SandboxView(r.sandboxId(), r.state().name(), r.phase().name(), r.phase().description(),
                 r.state() == SandboxState.READY ? 100 : r.phase().percent(), r.message(), r.createdAt(), r.expiresAt(),
+                active && r.lastActiveAt() != null ? r.lastActiveAt().plus(idleTimeout) : null, idleTimeout.toSeconds(),
                 tunnel && r.state() == SandboxState.READY);
     }
 }

@@ -4,13 +4,11 @@ import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import jakarta.annotation.PreDestroy;
+import dev.servicelab.jobs.Jobs;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,29 +22,30 @@ public class TunnelService {
 
     private static final Logger log = LoggerFactory.getLogger(TunnelService.class);
 
-    private final Map<String, Sandbox> tunnels = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "sandbox-tunnels");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    TunnelService() {
-        scheduler.scheduleWithFixedDelay(this::assignAll, 1, 1, TimeUnit.SECONDS);
+    /** A running tunnel: its sandbox and the subscription that ends the tunnel with the sandbox. */
+    private record Tunnel(SandboxHandle sandbox, SandboxHandles.Subscription ending) {
     }
 
-    public void start(Sandbox sandbox) {
-        tunnels.put(sandbox.id(), sandbox);
+    private final Map<String, Tunnel> tunnels = new ConcurrentHashMap<>();
+
+    TunnelService(Jobs jobs) {
+        jobs.every("tunnels", Duration.ofSeconds(1), this::assignAll);
+    }
+
+    public void start(SandboxHandle sandbox) {
+        tunnels.computeIfAbsent(sandbox.id(), id -> new Tunnel(sandbox, sandbox.whenGone(() -> tunnels.remove(id))));
         assign(sandbox);
     }
 
-    public void stop(Sandbox sandbox) {
-        tunnels.remove(sandbox.id());
-        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
-            for (Service service : loadBalancers(client)) {
-                if (hasIngress(service)) {
-                    setIngress(client, service, List.of());
-                }
+    public void stop(SandboxHandle sandbox) {
+        Tunnel tunnel = tunnels.remove(sandbox.id());
+        if (tunnel != null) {
+            tunnel.ending().close();
+        }
+        KubernetesClient client = sandbox.client();
+        for (Service service : loadBalancers(client)) {
+            if (hasIngress(service)) {
+                setIngress(client, service, List.of());
             }
         }
     }
@@ -56,7 +55,8 @@ public class TunnelService {
     }
 
     private void assignAll() {
-        tunnels.values().forEach(sandbox -> {
+        tunnels.values().forEach(tunnel -> {
+            SandboxHandle sandbox = tunnel.sandbox();
             try {
                 assign(sandbox);
             } catch (RuntimeException e) {
@@ -65,15 +65,14 @@ public class TunnelService {
         });
     }
 
-    private void assign(Sandbox sandbox) {
-        String address = sandbox.server().address();
-        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
-            for (Service service : loadBalancers(client)) {
-                if (!hasIngress(service)) {
-                    setIngress(client, service, List.of(new io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder().withIp(address).withIpMode("VIP").build()));
-                    log.info("Tunnel of sandbox {}: {}/{} gets external IP {}", sandbox.id(),
-                            service.getMetadata().getNamespace(), service.getMetadata().getName(), address);
-                }
+    private void assign(SandboxHandle sandbox) {
+        String address = sandbox.sandbox().server().address();
+        KubernetesClient client = sandbox.client();
+        for (Service service : loadBalancers(client)) {
+            if (!hasIngress(service)) {
+                setIngress(client, service, List.of(new io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder().withIp(address).withIpMode("VIP").build()));
+                log.info("Tunnel of sandbox {}: {}/{} gets external IP {}", sandbox.id(),
+                        service.getMetadata().getNamespace(), service.getMetadata().getName(), address);
             }
         }
     }
@@ -93,10 +92,5 @@ public class TunnelService {
         client.services().inNamespace(service.getMetadata().getNamespace()).withName(service.getMetadata().getName())
                 .editStatus(s -> new ServiceBuilder(s).editOrNewStatus().editOrNewLoadBalancer().withIngress(ingress)
                         .endLoadBalancer().endStatus().build());
-    }
-
-    @PreDestroy
-    void shutdown() {
-        scheduler.shutdownNow();
     }
 }

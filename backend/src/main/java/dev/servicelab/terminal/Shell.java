@@ -22,7 +22,7 @@ final class Shell implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Shell.class);
 
     final String key;
-    private final KubernetesClient client;
+    private final Runnable onInput;
     private final ExecWatch exec;
     private final OutputStream stdin;
     private final OutputRing output;
@@ -31,9 +31,13 @@ final class Shell implements AutoCloseable {
     private volatile Instant lastActivity = Instant.now();
     private volatile Integer exitCode;
 
-    Shell(String key, String tab, KubernetesClient client, int ringBytes, long bytesPerSecond) {
+    /**
+     * @param client the sandbox's shared client (not closed here)
+     * @param onInput told of every keystroke batch: the learner is working
+     */
+    Shell(String key, String tab, KubernetesClient client, Runnable onInput, int ringBytes, long bytesPerSecond) {
         this.key = key;
-        this.client = client;
+        this.onInput = onInput;
         this.output = new OutputRing(ringBytes);
         this.bytesPerSecond = bytesPerSecond;
         String session = "tab" + tab;
@@ -70,6 +74,7 @@ final class Shell implements AutoCloseable {
 
     void write(String keys) {
         lastActivity = Instant.now();
+        onInput.run();
         try {
             stdin.write(keys.getBytes(StandardCharsets.UTF_8));
             stdin.flush();
@@ -113,7 +118,6 @@ final class Shell implements AutoCloseable {
     public void close() {
         if (open.compareAndSet(true, false)) {
             exec.close();
-            client.close();
             synchronized (output) {
                 output.notifyAll();
             }

@@ -1,16 +1,15 @@
 package dev.servicelab.terminal;
 
 import dev.servicelab.account.Account;
-import dev.servicelab.sandbox.Kubeconfigs;
-import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.jobs.Jobs;
+import dev.servicelab.sandbox.SandboxHandle;
+import dev.servicelab.sandbox.SandboxHandles;
 import dev.servicelab.sandbox.SandboxService;
 import jakarta.annotation.PreDestroy;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Service;
 
@@ -22,26 +21,35 @@ class TerminalService {
     private final TerminalProperties properties;
     private final Map<String, Shell> shells = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> watchers = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "terminal-reaper");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** Per sandbox with open shells: the subscription that closes them when the sandbox ends. */
+    private final Map<String, SandboxHandles.Subscription> endings = new ConcurrentHashMap<>();
 
-    TerminalService(SandboxService sandboxes, TerminalProperties properties) {
+    TerminalService(SandboxService sandboxes, TerminalProperties properties, Jobs jobs) {
         this.sandboxes = sandboxes;
         this.properties = properties;
-        reaper.scheduleWithFixedDelay(this::closeIdle, 1, 1, TimeUnit.MINUTES);
+        jobs.every("terminal-reaper", Duration.ofMinutes(1), this::closeIdle);
     }
 
     /** The learner's shell for a lab and tab, attaching to the one already open or opening it. */
     Shell shell(Account owner, String labId, String tab) {
-        Sandbox sandbox = sandboxes.connection(owner, labId).orElseThrow(() -> new TerminalException(
-                "Your cluster for this lab is not ready yet. Start it on the lab page; the terminal connects when it is ready."));
+        SandboxHandle sandbox = sandboxes.ready(owner, labId);
         String key = sandbox.id() + "/" + tab;
+        endings.computeIfAbsent(sandbox.id(), id -> sandbox.whenGone(() -> closeAll(id)));
         return shells.compute(key, (k, existing) -> existing != null && existing.open() ? existing
-                : new Shell(k, tab, Kubeconfigs.client(sandbox.kubeconfig()), (int) properties.replayBuffer().toBytes(),
+                : new Shell(k, tab, sandbox.client(), sandbox::active, (int) properties.replayBuffer().toBytes(),
                         properties.maxOutputRate().toBytes()));
+    }
+
+    /** The sandbox ended: its shells close, and their clients are told the shell exited. */
+    private void closeAll(String sandboxId) {
+        endings.remove(sandboxId);
+        shells.entrySet().removeIf(entry -> {
+            if (entry.getKey().startsWith(sandboxId + "/")) {
+                entry.getValue().close();
+                return true;
+            }
+            return false;
+        });
     }
 
     void attached(Shell shell) {
@@ -73,14 +81,6 @@ class TerminalService {
 
     @PreDestroy
     void shutdown() {
-        reaper.shutdownNow();
         shells.values().forEach(Shell::close);
-    }
-
-    /** The terminal cannot open; the message says what to do. */
-    static final class TerminalException extends RuntimeException {
-        TerminalException(String message) {
-            super(message);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.servicelab.terminal;
 
+import dev.servicelab.security.WatchAccess;
 import dev.servicelab.account.Account;
 import java.io.IOException;
 import java.nio.ByteBuffer;

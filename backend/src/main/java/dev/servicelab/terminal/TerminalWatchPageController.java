@@ -1,5 +1,6 @@
 package dev.servicelab.terminal;
 
+import dev.servicelab.security.WatchAccess;
 import dev.servicelab.account.Account;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.account.CurrentAccount;

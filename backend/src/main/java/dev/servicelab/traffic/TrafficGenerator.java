@@ -1,8 +1,8 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.check.PodExec;
-import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxNode;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
@@ -46,7 +46,9 @@ class TrafficGenerator {
         this.properties = properties;
     }
 
-    TrafficSummary send(Sandbox sandbox, TrafficRequest request) {
+    TrafficSummary send(SandboxHandle handle, TrafficRequest request) {
+        handle.active();
+        Sandbox sandbox = handle.sandbox();
         int count = request.count() == null ? 10 : request.count();
         if (count < 1 || count > properties.maxRequests()) {
             throw invalid("count must be between 1 and " + properties.maxRequests() + ".");
@@ -60,7 +62,8 @@ class TrafficGenerator {
         if (!PATH.matcher(path).matches()) {
             throw invalid("path must start with / and use only letters, digits and ._~/-");
         }
-        try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
+        KubernetesClient client = handle.client();
+        {
             Service service = client.services().inNamespace(namespace).withName(request.service()).get();
             if (service == null) {
                 throw new TrafficException(HttpStatus.NOT_FOUND, "traffic-service-not-found", "No such Service",

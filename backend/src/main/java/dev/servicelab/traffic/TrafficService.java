@@ -1,7 +1,9 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.account.Account;
+import dev.servicelab.jobs.Jobs;
 import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxNode;
 import dev.servicelab.sandbox.SandboxProvisioner;
 import dev.servicelab.sandbox.SandboxService;
@@ -13,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  */
 @Service
 public class TrafficService {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TrafficService.class);
 
     private final SandboxService sandboxes;
     private final ObjectProvider<SandboxProvisioner> provisioner;
@@ -36,14 +39,21 @@ public class TrafficService {
     });
 
     TrafficService(SandboxService sandboxes, ObjectProvider<SandboxProvisioner> provisioner, TrafficProperties properties,
-            JsonMapper json) {
+            JsonMapper json, Jobs jobs) {
         this.sandboxes = sandboxes;
         this.provisioner = provisioner;
         this.properties = properties;
         this.json = json;
         long window = properties.window().toMillis();
-        ticker.scheduleAtFixedRate(() -> sessions.values().forEach(TrafficSession::tick), window, window, TimeUnit.MILLISECONDS);
-        ticker.scheduleWithFixedDelay(this::closeIdle, 10, 10, TimeUnit.SECONDS);
+        // Not a Jobs job: it runs five times a second and must keep its pace; a tick never throws out of here.
+        ticker.scheduleAtFixedRate(() -> sessions.values().forEach(session -> {
+            try {
+                session.tick();
+            } catch (RuntimeException e) {
+                log.warn("Traffic window of sandbox {} failed: {}", session.sandboxId(), e.getMessage());
+            }
+        }), window, window, TimeUnit.MILLISECONDS);
+        jobs.every("traffic-reaper", java.time.Duration.ofSeconds(10), this::closeIdle);
     }
 
     /** A viewer's attachment to a sandbox's traffic; closing it detaches. */
@@ -64,25 +74,34 @@ public class TrafficService {
         return session(owner, labId).snapshot();
     }
 
-    Sandbox sandbox(Account owner, String labId) {
-        return sandboxes.connection(owner, labId).orElseThrow(() -> new TrafficException(HttpStatus.CONFLICT,
-                "sandbox-not-ready", "No ready sandbox",
-                "Your cluster for this lab is not ready yet. Start it on the lab page; the traffic view connects when it is ready."));
+    SandboxHandle sandbox(Account owner, String labId) {
+        return sandboxes.ready(owner, labId);
     }
 
     private TrafficSession session(Account owner, String labId) {
-        Sandbox sandbox = sandbox(owner, labId);
+        SandboxHandle handle = sandbox(owner, labId);
+        Sandbox sandbox = handle.sandbox();
         // A new sandbox for the same learner and lab replaces the old one's session at once (outside
         // computeIfAbsent: the map must not change while it computes).
         sessions.values().removeIf(old -> {
-            boolean replaced = sandbox.owner() != null && !old.sandboxId().equals(sandbox.id()) && java.util.Objects.equals(old.sandbox().owner(), sandbox.owner())
+            boolean replaced = sandbox.owner() != null && !old.sandboxId().equals(sandbox.id())
+                    && java.util.Objects.equals(old.sandbox().owner(), sandbox.owner())
                     && java.util.Objects.equals(old.sandbox().labId(), sandbox.labId());
             if (replaced) {
                 old.close();
             }
             return replaced;
         });
-        return sessions.computeIfAbsent(sandbox.id(), id -> new TrafficSession(sandbox, properties, json, this::token));
+        return sessions.computeIfAbsent(sandbox.id(), id -> {
+            // The sandbox's end closes its session, and the viewers are told to reconnect.
+            handle.whenGone(() -> {
+                TrafficSession ended = sessions.remove(id);
+                if (ended != null) {
+                    ended.close();
+                }
+            });
+            return new TrafficSession(sandbox, handle.client(), properties, json, this::token);
+        });
     }
 
     private String token(SandboxNode node) {

@@ -1,6 +1,5 @@
 package dev.servicelab.traffic;
 
-import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxNode;
 import dev.servicelab.sandbox.flows.FlowEvent;
@@ -69,12 +68,14 @@ final class TrafficSession implements AutoCloseable {
     private long lastSent;
     private volatile long lastViewerAt = System.currentTimeMillis();
 
-    TrafficSession(Sandbox sandbox, TrafficProperties properties, JsonMapper json, Function<SandboxNode, String> token) {
+    /** @param client the sandbox's shared client (not closed here) */
+    TrafficSession(Sandbox sandbox, KubernetesClient client, TrafficProperties properties, JsonMapper json,
+            Function<SandboxNode, String> token) {
         this.sandbox = sandbox;
         this.properties = properties;
         this.json = json;
         this.aggregator = new FlowAggregator(properties.replyTimeout());
-        this.client = Kubeconfigs.client(sandbox.kubeconfig());
+        this.client = client;
         ResourceEventHandler<Object> changed = new ResourceEventHandler<>() {
             @Override
             public void onAdd(Object obj) {
@@ -354,6 +355,5 @@ final class TrafficSession implements AutoCloseable {
         services.close();
         pods.close();
         slices.close();
-        client.close();
     }
 }

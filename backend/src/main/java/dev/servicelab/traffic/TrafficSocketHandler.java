@@ -1,7 +1,7 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.account.Account;
-import dev.servicelab.terminal.WatchAccess;
+import dev.servicelab.security.WatchAccess;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;

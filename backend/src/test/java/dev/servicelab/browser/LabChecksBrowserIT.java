@@ -71,7 +71,7 @@ class LabChecksBrowserIT extends PlatformTestBase {
         browser.screenshot("lab-check-failed");
 
         var account = accountRepository.findByUsername(learner).orElseThrow();
-        Sandbox sandbox = sandboxes.connection(account, LAB).orElseThrow();
+        Sandbox sandbox = sandboxes.ready(account, LAB).sandbox();
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
             setup.applySolution(sandbox, client, lab, first.solution().manifests(), first.solution().commands(),
                     first.solution().actions());

@@ -45,6 +45,8 @@ class LabConformanceIT extends PlatformTestBase {
     SandboxProvisioner provisioner;
     @Autowired
     dev.servicelab.sandbox.TunnelService tunnels;
+    @Autowired
+    dev.servicelab.sandbox.SandboxHandles handles;
 
     @TestFactory
     Stream<DynamicNode> everyLab() {
@@ -113,7 +115,7 @@ class LabConformanceIT extends PlatformTestBase {
                 System.out.printf("conformance %s: after solution %d ms%n", where, after.millis());
             }
         } finally {
-            tunnels.stop(sandbox);
+            tunnels.stop(handles.handle(sandbox));
             provisioner.delete(id);
         }
         System.out.printf("conformance %s: %d s%n", lab.id(), (System.nanoTime() - started) / 1_000_000_000L);

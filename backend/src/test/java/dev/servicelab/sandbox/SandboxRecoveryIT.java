@@ -57,7 +57,7 @@ class SandboxRecoveryIT extends PlatformTestBase {
         sandboxes.acquire(account, LAB);
         awaitState(account, "READY", Duration.ofMinutes(5));
 
-        Sandbox sandbox = sandboxes.connection(account, LAB).orElseThrow();
+        Sandbox sandbox = sandboxes.ready(account, LAB).sandbox();
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
             setup.applySolution(sandbox, client, lab, first.solution().manifests(), first.solution().commands(),
                     first.solution().actions());
@@ -75,7 +75,7 @@ class SandboxRecoveryIT extends PlatformTestBase {
         awaitState(account, "READY", Duration.ofMinutes(5));
 
         assertThat(progress.progress(account, LAB).steps().get(0).status().name()).isEqualTo("PASSED");
-        Sandbox replacement = sandboxes.connection(account, LAB).orElseThrow();
+        Sandbox replacement = sandboxes.ready(account, LAB).sandbox();
         try (KubernetesClient client = Kubeconfigs.client(replacement.kubeconfig())) {
             // The first step's solution was replayed into the new cluster: what it created exists again.
             var created = dev.servicelab.sandbox.Manifests.parse(client,

@@ -23,13 +23,13 @@ final class EchoWorkload {
         while (!"READY".equals(sandboxes.view(account, lab).state()) && Instant.now().isBefore(deadline)) {
             Thread.sleep(500);
         }
-        var sandbox = sandboxes.connection(account, lab);
-        if (sandbox.isEmpty()) {
+        try {
+            return sandboxes.ready(account, lab).sandbox();
+        } catch (dev.servicelab.sandbox.SandboxNotReadyException e) {
             String view = String.valueOf(sandboxes.view(account, lab));
             sandboxes.release(account, lab); // the caller's cleanup never runs: do not leave it behind
             throw new AssertionError("no ready sandbox after 5 minutes: " + view);
         }
-        return sandbox.get();
     }
 
     /** Namespace {@code ns}, Deployment "web" of servicelab/echo:1 (port 8080), ClusterIP Service "web" 80 -> 8080. */

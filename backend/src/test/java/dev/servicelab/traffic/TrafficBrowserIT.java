@@ -61,7 +61,7 @@ class TrafficBrowserIT extends PlatformTestBase {
         browser.waitFor(By.cssSelector("[data-testid=start-lab]")).click();
         new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).until(d ->
                 "live".equals(d.findElement(By.cssSelector("[data-testid=traffic-status]")).getText()));
-        Sandbox sandbox = sandboxes.connection(account, LAB).orElseThrow();
+        Sandbox sandbox = sandboxes.ready(account, LAB).sandbox();
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
             EchoWorkload.deploy(client, "shop", 3);
             List<String> pods = client.pods().inNamespace("shop").withLabel("app", "web").list().getItems().stream()

@@ -11,6 +11,11 @@ public interface SandboxLedger {
 
     Optional<SandboxRecord> find(String sandboxId);
 
+    /** Sets an active record's last activity, leaving everything else as it is. */
+    default void touch(String sandboxId, java.time.Instant at) {
+        find(sandboxId).filter(r -> r.state().active() && r.lastActiveAt().isBefore(at)).ifPresent(r -> save(r.touched(at)));
+    }
+
     /** Records in an active state (starting or ready). */
     List<SandboxRecord> active();
 

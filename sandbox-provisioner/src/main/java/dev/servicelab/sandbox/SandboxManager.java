@@ -37,6 +37,7 @@ public final class SandboxManager implements AutoCloseable {
     private final List<Consumer<SandboxRecord>> listeners = new CopyOnWriteArrayList<>();
     private final Object allocation = new Object();
     private volatile SandboxPreparer preparer = SandboxPreparer.NONE;
+    private volatile Instant lastHousekeeping;
 
     public SandboxManager(SandboxProvisioner provisioner, SandboxLedger ledger, SandboxLimits limits, Clock clock) {
         this.provisioner = provisioner;
@@ -51,8 +52,21 @@ public final class SandboxManager implements AutoCloseable {
     public void start() {
         reconcile();
         long period = limits.healthInterval().toMillis();
-        housekeeping.scheduleWithFixedDelay(this::housekeepingRound, period, period, TimeUnit.MILLISECONDS);
-        refillPool();
+        // A task that throws is never run again by a ScheduledExecutorService, so no exception may
+        // leave it: a database outage once stopped every later round.
+        housekeeping.scheduleWithFixedDelay(() -> {
+            try {
+                housekeepingRound();
+                lastHousekeeping = clock.instant();
+            } catch (RuntimeException e) {
+                log.warn("Housekeeping round failed, next in {} ms: {}", period, e.getMessage());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        try {
+            refillPool();
+        } catch (RuntimeException e) {
+            log.warn("Filling the warm pool failed; housekeeping retries: {}", e.getMessage());
+        }
     }
 
     /** Sets what prepares a sandbox for its learner (lab setup) once it is theirs. */
@@ -142,9 +156,22 @@ public final class SandboxManager implements AutoCloseable {
 
     /** Marks activity, which pushes the idle timeout back. */
     public SandboxRecord touch(String sandboxId) {
-        SandboxRecord record = require(sandboxId).touched(clock.instant());
-        ledger.save(record);
-        return record;
+        Instant now = clock.instant();
+        ledger.touch(sandboxId, now);
+        return require(sandboxId);
+    }
+
+    /**
+     * Records activity seen at {@code at} (a keystroke, a check) for an active sandbox; only the
+     * last-activity time changes, so a touch never undoes a state change made meanwhile.
+     */
+    public void touch(String sandboxId, Instant at) {
+        ledger.touch(sandboxId, at);
+    }
+
+    /** When the last housekeeping round completed (null before the first), for health reporting. */
+    public Instant lastHousekeeping() {
+        return lastHousekeeping;
     }
 
     /** Gives the sandbox more time, up to the hard TTL from its creation. */

@@ -1,8 +1,9 @@
-package dev.servicelab.terminal;
+package dev.servicelab.security;
 
 import dev.servicelab.account.Account;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.account.Role;
+import dev.servicelab.sandbox.JdbcSandboxLedger;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -27,10 +28,12 @@ public class WatchAccess {
 
     private final JdbcClient jdbc;
     private final AccountRepository accounts;
+    private final JdbcSandboxLedger sandboxes;
 
-    WatchAccess(JdbcClient jdbc, AccountRepository accounts) {
+    WatchAccess(JdbcClient jdbc, AccountRepository accounts, JdbcSandboxLedger sandboxes) {
         this.jdbc = jdbc;
         this.accounts = accounts;
+        this.sandboxes = sandboxes;
     }
 
     /**
@@ -67,8 +70,7 @@ public class WatchAccess {
     }
 
     /** The lab of the learner's running sandbox, to watch the shell they are most likely using. */
-    Optional<String> activeLab(Account learner) {
-        return jdbc.sql("select lab_id from sandbox where owner = ? and state = 'READY' order by last_active_at desc limit 1")
-                .param(learner.username()).query(String.class).optional();
+    public Optional<String> activeLab(Account learner) {
+        return sandboxes.mostRecentReadyLab(learner.username());
     }
 }
