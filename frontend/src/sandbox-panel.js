@@ -1,11 +1,32 @@
 // The sandbox panel of the lab page: shows the learner's cluster as it starts (a progress bar
 // with the current phase), when it is ready, and when it died, with the actions that fit.
+// While the learner uses the page (keys, pointer, scrolling) it tells the server once a minute,
+// which keeps the cluster from being removed as idle; shortly before the idle timeout or the
+// time limit it warns, with one click to keep the cluster or give it more time.
 import { api } from './api.js';
+
+const HEARTBEAT_MS = 60_000;
+const WARN_BEFORE_MS = 5 * 60_000;
 
 export function sandboxPanel(panel) {
   const lab = panel.dataset.sandboxPanel;
   const path = `/api/v1/labs/${lab}/sandbox`;
   let timer;
+  let used = false;
+  let ready = false;
+
+  for (const type of ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart']) {
+    document.addEventListener(type, () => { used = true; }, { passive: true, capture: true });
+  }
+  setInterval(async () => {
+    if (!ready || !used || document.visibilityState !== 'visible') return;
+    used = false;
+    try {
+      render(await api('POST', path + '/keep-alive'));
+    } catch (e) {
+      // the next refresh shows what is wrong
+    }
+  }, HEARTBEAT_MS);
 
   async function refresh() {
     clearTimeout(timer);
@@ -27,15 +48,22 @@ export function sandboxPanel(panel) {
   function render(view) {
     panel.dataset.state = view.state;
     const starting = view.state === 'STARTING';
-    const ready = view.state === 'READY';
+    ready = view.state === 'READY';
     const expires = view.expiresAt ? new Date(view.expiresAt).toLocaleTimeString() : null;
+    const warning = ready ? expiryWarning(view) : null;
     panel.innerHTML = `
       <strong>Your sandbox</strong>
       <span class="phase" data-testid="sandbox-phase">${label(view)}</span>
       ${starting || ready ? `<div class="progressbar"><span style="width:${view.percent}%"></span></div>` : ''}
       ${view.message ? `<span class="muted" data-testid="sandbox-message">${escapeHtml(view.message)}</span>` : ''}
       ${ready && expires ? `<span class="muted">Available until ${expires}</span>` : ''}
+      ${warning ? `<div class="alert warning" data-testid="sandbox-warning">${escapeHtml(warning.text)}</div>` : ''}
       <div class="actions"></div>`;
+    if (warning) {
+      const keep = button(warning.action, () => act('POST', warning.suffix));
+      keep.dataset.testid = 'sandbox-keep';
+      panel.querySelector('[data-testid=sandbox-warning]').append(' ', keep);
+    }
     const actions = panel.querySelector('.actions');
     if (!starting && !ready) actions.append(button(view.state === 'NONE' ? 'Start my cluster' : 'Start a fresh cluster', () => act('POST')));
     if (ready) {
@@ -58,7 +86,8 @@ export function sandboxPanel(panel) {
       actions.append(tunnel);
     }
     document.dispatchEvent(new CustomEvent('servicelab:sandbox', { detail: view }));
-    timer = setTimeout(refresh, starting ? 1000 : 10000);
+    // Near a deadline, refresh often enough for the countdown to be right to the minute.
+    timer = setTimeout(refresh, starting ? 1000 : warning ? 5000 : 10000);
   }
 
   function renderError(message) {
@@ -67,6 +96,33 @@ export function sandboxPanel(panel) {
   }
 
   refresh();
+}
+
+// The warning to show when the cluster is about to be removed, or null. A short idle timeout (a
+// test's, or an operator's) warns at half of it rather than five minutes before.
+function expiryWarning(view) {
+  const now = Date.now();
+  const idleAt = view.idleExpiresAt ? Date.parse(view.idleExpiresAt) : null;
+  const limitAt = view.expiresAt ? Date.parse(view.expiresAt) : null;
+  const idleWarn = Math.min(WARN_BEFORE_MS, (view.idleTimeoutSeconds || 0) * 500);
+  if (limitAt && (!idleAt || limitAt <= idleAt) && limitAt - now <= WARN_BEFORE_MS) {
+    return {
+      text: `Your cluster reaches its time limit ${inMinutes(limitAt - now)} and will be removed (your progress is kept).`,
+      action: 'More time', suffix: '/extend',
+    };
+  }
+  if (idleAt && idleAt - now <= idleWarn) {
+    return {
+      text: `Nothing has happened in your cluster for a while: it will be removed ${inMinutes(idleAt - now)}.`,
+      action: 'Keep it', suffix: '/keep-alive',
+    };
+  }
+  return null;
+}
+
+function inMinutes(ms) {
+  const minutes = Math.ceil(Math.max(0, ms) / 60_000);
+  return minutes <= 1 ? 'within a minute' : `in ${minutes} minutes`;
 }
 
 function label(view) {

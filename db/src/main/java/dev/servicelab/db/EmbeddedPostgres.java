@@ -119,6 +119,14 @@ public final class EmbeddedPostgres implements AutoCloseable {
                 Duration.ofSeconds(40), false);
     }
 
+    /**
+     * Starts the server again after {@link #close()}, on the same port and data: what an operator does
+     * after a database outage (the platform's fault tests use it to make one).
+     */
+    public void restart() {
+        startServer(dataDirectory.getParent().resolve("postgres.log"));
+    }
+
     private void initdb(Path base) throws IOException {
         log.info("Initialising a new PostgreSQL cluster in {}", dataDirectory);
         Path pwfile = base.resolve("initdb-password");
