@@ -25,7 +25,7 @@ public final class ApiClient {
     private final String authorization;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    ApiClient(String baseUrl, String username, String password) {
+    public ApiClient(String baseUrl, String username, String password) {
         this(baseUrl, username == null ? null : "Basic " + Base64.getEncoder()
                 .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8)));
     }

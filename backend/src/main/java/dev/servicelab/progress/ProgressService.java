@@ -83,6 +83,7 @@ public class ProgressService {
                     "Start the lab before asking for hints: POST /api/v1/labs/" + labId + "/enrolment.");
         }
         int used = repository.useHint(account.id(), labId, stepId);
+        events.publishEvent(new HintRevealedEvent(account.username(), labId, stepId));
         return step.hints().subList(0, Math.min(used, step.hints().size()));
     }
 

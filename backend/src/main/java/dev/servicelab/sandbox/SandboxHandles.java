@@ -68,6 +68,14 @@ public class SandboxHandles {
         return find(owner, labId).orElseThrow(SandboxNotReadyException::forLab);
     }
 
+    /** A hint revealed is work on the lab, like a keystroke. */
+    @org.springframework.context.event.EventListener
+    void hintRevealed(dev.servicelab.progress.HintRevealedEvent event) {
+        if (manager.getIfAvailable() != null) {
+            find(event.username(), event.labId()).ifPresent(SandboxHandle::active);
+        }
+    }
+
     /** The handle of a sandbox this server already knows to be running. */
     public SandboxHandle handle(Sandbox sandbox) {
         return new SandboxHandle(sandbox, client(sandbox), this);

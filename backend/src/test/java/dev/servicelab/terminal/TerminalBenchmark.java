@@ -4,24 +4,14 @@ import dev.servicelab.PlatformTestBase;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.sandbox.SandboxService;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.TestPropertySource;
@@ -41,83 +31,8 @@ class TerminalBenchmark extends PlatformTestBase {
     @Autowired
     AccountRepository accountRepository;
 
-    /** A WebSocket client that hands every output frame to a queue and counts bytes. */
-    static final class Client implements WebSocket.Listener {
-        final BlockingQueue<String> output = new LinkedBlockingQueue<>();
-        final AtomicLong bytes = new AtomicLong();
-        WebSocket socket;
-        /** A large frame arrives in parts; only the first part starts with the sequence number. */
-        private boolean midFrame;
-        private int headerLeft;
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            if (!midFrame) {
-                headerLeft = 8;
-            }
-            int skip = Math.min(headerLeft, data.remaining());
-            data.position(data.position() + skip);
-            headerLeft -= skip;
-            midFrame = !last;
-            bytes.addAndGet(data.remaining());
-            byte[] chunk = new byte[data.remaining()];
-            data.get(chunk);
-            output.add(new String(chunk, StandardCharsets.UTF_8));
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            if (data.toString().contains("\"ready\"")) {
-                webSocket.sendText("{\"type\":\"hello\",\"seq\":-1}", true);
-                webSocket.sendText("{\"type\":\"resize\",\"cols\":120,\"rows\":40}", true);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        volatile String ended;
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            ended = "closed " + statusCode + " " + reason;
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            ended = "failed: " + error;
-        }
-
-        void type(String text) {
-            socket.sendText("{\"type\":\"data\",\"data\":\"" + text.replace("\\", "\\\\").replace("\"", "\\\"")
-                    .replace("\r", "\\r") + "\"}", true);
-        }
-
-        boolean await(String text, Duration timeout) throws InterruptedException {
-            Instant deadline = Instant.now().plus(timeout);
-            StringBuilder seen = new StringBuilder();
-            while (Instant.now().isBefore(deadline)) {
-                String chunk = output.poll(50, TimeUnit.MILLISECONDS);
-                if (chunk != null) {
-                    seen.append(chunk);
-                    if (seen.indexOf(text) >= 0) {
-                        return true;
-                    }
-                }
-            }
-            return false;
-        }
-    }
-
-    private Client open(String user, int tab) {
-        Client client = new Client();
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + LEARNER_PASSWORD)
-                        .getBytes(StandardCharsets.UTF_8)))
-                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?lab=" + LAB + "&tab=" + tab), client).join();
-        return client;
+    private TerminalClient open(String user, int tab) {
+        return TerminalClient.open(port, user, LEARNER_PASSWORD, LAB, tab, -1);
     }
 
     @Test
@@ -132,7 +47,7 @@ class TerminalBenchmark extends PlatformTestBase {
         }
         List<String> report = new ArrayList<>();
 
-        Client shell = open(user, 1);
+        TerminalClient shell = open(user, 1);
         shell.type("clear; echo bench-ready\r");
         shell.await("bench-ready", Duration.ofSeconds(30));
         List<Double> latencies = new ArrayList<>();
@@ -150,9 +65,9 @@ class TerminalBenchmark extends PlatformTestBase {
         System.gc();
         long heapBefore = heapUsed();
         long rssBefore = rss();
-        List<Client> floods = new ArrayList<>();
+        List<TerminalClient> floods = new ArrayList<>();
         for (int tab = 2; tab <= 21; tab++) {
-            Client flood = open(user, tab);
+            TerminalClient flood = open(user, tab);
             // The quotes keep the echoed command line from matching: only the shell's output does.
             flood.type("echo flood\"\"ready\r");
             flood.await("floodready", Duration.ofSeconds(20));
@@ -206,7 +121,7 @@ class TerminalBenchmark extends PlatformTestBase {
     }
 
     /** Types one key, waits for its echo and erases it again; the milliseconds to the echo, or null. */
-    private static Double keystroke(Client shell, char key) throws InterruptedException {
+    private static Double keystroke(TerminalClient shell, char key) throws InterruptedException {
         shell.output.clear();
         long start = System.nanoTime();
         shell.type(String.valueOf(key));

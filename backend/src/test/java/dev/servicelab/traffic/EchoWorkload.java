@@ -8,20 +8,21 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 
 /** What the traffic tests run on: a learner's ready sandbox, and a Deployment of echo pods behind Service "web". */
-final class EchoWorkload {
+public final class EchoWorkload {
 
     private EchoWorkload() {
     }
 
     static Sandbox readySandbox(SandboxService sandboxes, Account account, String lab) throws InterruptedException {
         sandboxes.acquire(account, lab);
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        while (!"READY".equals(sandboxes.view(account, lab).state()) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> "READY".equals(sandboxes.view(account, lab).state()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // explained below, with the sandbox's state
         }
         try {
             return sandboxes.ready(account, lab).sandbox();
@@ -33,7 +34,7 @@ final class EchoWorkload {
     }
 
     /** Namespace {@code ns}, Deployment "web" of servicelab/echo:1 (port 8080), ClusterIP Service "web" 80 -> 8080. */
-    static void deploy(KubernetesClient client, String ns, int replicas) {
+    public static void deploy(KubernetesClient client, String ns, int replicas) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
         client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder().withNewMetadata().withName("web").endMetadata()
                 .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", "web").endSelector()

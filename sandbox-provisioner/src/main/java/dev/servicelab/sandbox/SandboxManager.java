@@ -204,7 +204,8 @@ public final class SandboxManager implements AutoCloseable {
                             + "your lab progress is kept.");
                 } else if (!record.pooled() && record.expiresAt() != null && now.isAfter(record.expiresAt())) {
                     finish(record, SandboxState.EXPIRED, "Removed after reaching its time limit.");
-                } else if (!record.pooled() && now.isAfter(record.lastActiveAt().plus(limits.idleTimeout()))) {
+                } else if (!record.pooled() && record.state() == SandboxState.READY
+                        && now.isAfter(record.lastActiveAt().plus(limits.idleTimeout()))) {
                     finish(record, SandboxState.EXPIRED, "Removed after " + limits.idleTimeout().toMinutes()
                             + " minutes without activity.");
                 }
@@ -332,8 +333,9 @@ public final class SandboxManager implements AutoCloseable {
                     + "until it is; starting a fresh cluster retries it.";
         }
         String note = message;
+        // The idle countdown starts when the learner can use it, not when the start began.
         ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING)
-                .ifPresent(r -> save(r.with(SandboxState.READY, SandboxPhase.READY, note)));
+                .ifPresent(r -> save(r.with(SandboxState.READY, SandboxPhase.READY, note).touched(clock.instant())));
     }
 
     private void finish(SandboxRecord record, SandboxState state, String message) {
