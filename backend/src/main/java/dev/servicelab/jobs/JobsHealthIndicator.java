@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
  * succeeded for {@value #STALE_PERIODS} of its periods (at least a minute), so an operator sees
  * background work that has stopped making progress (for example while the database is unreachable).
  */
-@Component("jobs")
+@Component("jobsHealthIndicator")
 class JobsHealthIndicator implements HealthIndicator {
 
     static final int STALE_PERIODS = 5;
@@ -22,6 +22,7 @@ class JobsHealthIndicator implements HealthIndicator {
     private final Jobs jobs;
     private final Clock clock;
 
+    @org.springframework.beans.factory.annotation.Autowired
     JobsHealthIndicator(Jobs jobs) {
         this(jobs, Clock.systemUTC());
     }

@@ -25,7 +25,7 @@ import org.springframework.stereotype.Component;
  * every keystroke.
  */
 @Component
-public class SandboxHandles {
+public class SandboxHandles implements org.springframework.beans.factory.SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxHandles.class);
 
@@ -48,12 +48,17 @@ public class SandboxHandles {
         this.manager = manager;
         this.properties = properties;
         this.clock = Clock.systemUTC();
+        jobs.every("sandbox-handles", properties.healthInterval(), this::sweep);
+    }
+
+    /** Listens once every bean exists: the manager's preparer (lab setup) itself needs handles. */
+    @Override
+    public void afterSingletonsInstantiated() {
         manager.ifAvailable(m -> m.onChange(record -> {
             if (!record.state().active()) {
                 end(record.sandboxId());
             }
         }));
-        jobs.every("sandbox-handles", properties.healthInterval(), this::sweep);
     }
 
     /** The learner's ready sandbox for a lab, if there is one. */

@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
  * pool) has not completed a round for {@value #STALE_ROUNDS} health intervals, for example while the
  * database is unreachable; UP again after the next round that completes.
  */
-@Component("sandboxes")
+@Component("sandboxesHealthIndicator")
 @ConditionalOnProperty(name = "servicelab.sandbox.enabled", havingValue = "true", matchIfMissing = true)
 class SandboxHealthIndicator implements HealthIndicator {
 
