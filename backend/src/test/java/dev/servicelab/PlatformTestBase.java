@@ -69,6 +69,9 @@ public abstract class PlatformTestBase {
         // reconciliation never reaps sandboxes that belong to a developer's running platform.
         registry.add("servicelab.sandbox.warm-pool", () -> "0");
         registry.add("servicelab.sandbox.platform-id", () -> PLATFORM_ID);
+        // Webhook tests receive on loopback, which webhooks refuse by default: allow 127.0.0.1 only
+        // (::1 and the rest stay refused, and WebhookAddressesTest covers the defaults).
+        registry.add("servicelab.webhooks.allowed-networks", () -> "127.0.0.1/32");
     }
 
     private static Path createDatabaseDirectory() {
