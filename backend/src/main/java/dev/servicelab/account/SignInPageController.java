@@ -40,6 +40,7 @@ class SignInPageController {
     @GetMapping("/login")
     String login(Model model) {
         model.addAttribute("selfSignup", properties.selfSignup());
+        model.addAttribute("invitationRequired", properties.signupRequiresInvitation());
         return "login";
     }
 
