@@ -199,10 +199,10 @@ class WebhookDispatcher {
     }
 
     /** What a receiver answered: its status, or why there was none, in our words (never the receiver's body). */
-    record Outcome(Integer status, String reason) {
+    private record Outcome(Integer status, String reason) {
     }
 
-    Outcome send(WebhookRepository.Due due) {
+    private Outcome send(WebhookRepository.Due due) {
         byte[] body = due.payload().getBytes(StandardCharsets.UTF_8);
         long timestamp = Instant.now().getEpochSecond();
         URI uri = URI.create(due.url());
