@@ -72,8 +72,9 @@ public abstract class PlatformTestBase {
         // Webhook tests receive on loopback, which webhooks refuse by default: allow 127.0.0.1 only
         // (::1 and the rest stay refused, and WebhookAddressesTest covers the defaults).
         registry.add("servicelab.webhooks.allowed-networks", () -> "127.0.0.1/32");
-        // Every test client is 127.0.0.1: per-address limits would make tests fail each other.
-        // The per-account limit stays as shipped; SignInThrottleTest covers the per-address ones.
+        // Every test client is 127.0.0.1: per-address limits would make tests fail each other
+        // (SignInThrottleTest covers them). Three failures per account, so SignInTest hashes less.
+        registry.add("servicelab.accounts.limits.failures-per-account", () -> "3");
         registry.add("servicelab.accounts.limits.failures-per-address", () -> "1000000");
         registry.add("servicelab.accounts.limits.signups-per-address", () -> "1000000");
     }

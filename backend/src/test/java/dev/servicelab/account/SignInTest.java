@@ -13,17 +13,20 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Sign-in tells nobody which accounts exist, and a username that failed too often (10 times, the
- * default) is refused with 429 and Retry-After, before its password is checked.
+ * Sign-in tells nobody which accounts exist, and a username that failed too often (as often as
+ * servicelab.accounts.limits.failures-per-account says) is refused with 429 and Retry-After,
+ * before its password is checked.
  */
 class SignInTest extends PlatformTestBase {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final int FAILURES_PER_ACCOUNT = 10;
+    @Value("${servicelab.accounts.limits.failures-per-account}")
+    private int failuresPerAccount;
     private final HttpClient http = HttpClient.newHttpClient();
 
     private HttpResponse<String> basic(String username, String password) {
@@ -37,7 +40,7 @@ class SignInTest extends PlatformTestBase {
     }
 
     private void failTooOften(String username) {
-        for (int i = 0; i < FAILURES_PER_ACCOUNT; i++) {
+        for (int i = 0; i < failuresPerAccount; i++) {
             assertThat(basic(username, "wrong-password-" + i).statusCode()).isEqualTo(401);
         }
     }
