@@ -69,6 +69,15 @@ public abstract class PlatformTestBase {
         // reconciliation never reaps sandboxes that belong to a developer's running platform.
         registry.add("servicelab.sandbox.warm-pool", () -> "0");
         registry.add("servicelab.sandbox.platform-id", () -> PLATFORM_ID);
+        // Webhook tests receive on loopback, which webhooks refuse by default: allow 127.0.0.1 only
+        // (::1 and the rest stay refused, and WebhookAddressesTest covers the defaults).
+        registry.add("servicelab.webhooks.allowed-networks", () -> "127.0.0.1/32");
+        // Every test client is 127.0.0.1: per-address limits would make tests fail each other
+        // (SignInThrottleTest covers them). Five failures per account (not 10), so SignInTest hashes less,
+        // yet a test that fails a shared account once or twice (ProblemDetailsTest) locks nobody out.
+        registry.add("servicelab.accounts.limits.failures-per-account", () -> "5");
+        registry.add("servicelab.accounts.limits.failures-per-address", () -> "1000000");
+        registry.add("servicelab.accounts.limits.signups-per-address", () -> "1000000");
     }
 
     private static Path createDatabaseDirectory() {

@@ -31,7 +31,8 @@ public class AccountService {
         try {
             return accounts.insert(username, name, passwordEncoder.encode(password), role);
         } catch (DuplicateKeyException e) {
-            throw new InvalidAccountException("The username '" + username + "' is taken; choose another one.");
+            // The password was hashed before the insert, so a taken name answers as slowly as a free one.
+            throw new InvalidAccountException("The username '" + username + "' is not available; choose another one.");
         }
     }
 

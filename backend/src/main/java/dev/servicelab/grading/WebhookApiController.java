@@ -23,11 +23,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/cohorts/{id}/webhooks")
 @Tag(name = "Webhooks", description = """
         When a cohort's learner completes one of its labs, ServiceLab POSTs a `lab.completed` event to each of the \
-        cohort's webhooks. Headers: `X-ServiceLab-Signature: sha256=<hex>` is the HMAC-SHA256 of the exact body \
-        bytes under the webhook's secret (compare in constant time); `X-ServiceLab-Timestamp` is the send time in \
-        Unix seconds; `X-ServiceLab-Event` and `X-ServiceLab-Delivery` name the event type and delivery. Answer 2xx \
-        to accept; anything else (or no answer within 10 s) is retried with exponential backoff (5 s, 15 s, 45 s, ... \
-        up to 1 h apart, 10 attempts). The body's `id` is stable across retries: use it to ignore duplicates. \
+        cohort's webhooks. Headers: `X-ServiceLab-Timestamp` is the send time in Unix seconds; \
+        `X-ServiceLab-Signature: sha256=<hex>` is the HMAC-SHA256, under the webhook's secret, of the timestamp, a dot \
+        and the exact body bytes (`timestamp + "." + body`). Recompute it, compare in constant time, and refuse a \
+        timestamp more than a few minutes old, so a recorded delivery cannot be replayed. `X-ServiceLab-Event` and \
+        `X-ServiceLab-Delivery` name the event type and delivery. Answer 2xx to accept; anything else (or no answer \
+        within 10 s) is retried with exponential backoff (5 s, 15 s, 45 s, ... up to 1 h apart, 10 attempts). \
+        Redirects are not followed. Deliveries list the receiver's status and a short reason, never its body. The \
+        body's `id` is stable across retries: use it to ignore duplicates. URLs whose host resolves to a loopback, \
+        private, link-local or metadata address are refused (`/problems/webhook-address-refused`) at registration \
+        and at every delivery, unless the operator allows that network. \
         Needs the instructor's sign-in or a token with webhooks:manage.""")
 class WebhookApiController {
 

@@ -4,6 +4,7 @@ import dev.servicelab.cohort.Cohort;
 import dev.servicelab.web.NotFoundException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -18,10 +19,12 @@ public class WebhookService {
     }
 
     private final WebhookRepository webhooks;
+    private final WebhookAddresses addresses;
     private final SecureRandom random = new SecureRandom();
 
-    WebhookService(WebhookRepository webhooks) {
+    WebhookService(WebhookRepository webhooks, WebhookAddresses addresses) {
         this.webhooks = webhooks;
+        this.addresses = addresses;
     }
 
     public Created create(Cohort cohort, Caller caller, String url) {
@@ -37,10 +40,27 @@ public class WebhookService {
                     "Give an absolute http or https URL to POST events to, e.g. https://grader.example.edu/servicelab (it was '"
                             + url + "').");
         }
+        refuseInternal(uri.getHost());
         byte[] bytes = new byte[24];
         random.nextBytes(bytes);
         String secret = "whsec_" + HexFormat.of().formatHex(bytes);
         return new Created(webhooks.insert(cohort.id(), caller.account().id(), uri.toString(), secret), secret);
+    }
+
+    /**
+     * Refuses now what deliveries would refuse anyway, so the instructor learns it at once. A host
+     * that does not resolve yet is accepted: deliveries check it again each time.
+     */
+    private void refuseInternal(String host) {
+        try {
+            addresses.resolve(host);
+        } catch (WebhookAddresses.RefusedException e) {
+            throw ApiProblem.badRequest("webhook-address-refused", "The webhook's address is not allowed", e.getMessage()
+                    + ". Give a URL on a public address, or ask the operator to allow that network "
+                    + "(servicelab.webhooks.allowed-networks).");
+        } catch (UnknownHostException e) {
+            // checked again at every delivery
+        }
     }
 
     public List<Webhook> list(Cohort cohort) {

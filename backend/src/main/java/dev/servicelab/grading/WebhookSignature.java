@@ -6,7 +6,11 @@ import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** The {@code X-ServiceLab-Signature} value: {@code sha256=} and the hex HMAC-SHA256 of the body under the webhook's secret. */
+/**
+ * The {@code X-ServiceLab-Signature} value: {@code sha256=} and the hex HMAC-SHA256, under the
+ * webhook's secret, of the {@code X-ServiceLab-Timestamp} value, a dot, and the body bytes. Signing
+ * the time with the body lets a receiver refuse an old delivery replayed by whoever recorded it.
+ */
 public final class WebhookSignature {
 
     public static final String HEADER = "X-ServiceLab-Signature";
@@ -15,10 +19,11 @@ public final class WebhookSignature {
     private WebhookSignature() {
     }
 
-    public static String of(String secret, byte[] body) {
+    public static String of(String secret, long timestamp, byte[] body) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            mac.update((timestamp + ".").getBytes(StandardCharsets.US_ASCII));
             return "sha256=" + HexFormat.of().formatHex(mac.doFinal(body));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
