@@ -46,15 +46,18 @@ public final class OwnPlatform implements AutoCloseable {
     }
 
     private void boot() {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=" + port,
-                "--servicelab.sandbox.warm-pool=0",
-                "--servicelab.sandbox.platform-id=" + platformId,
-                "--servicelab.database.embedded.directory=" + home.resolve("postgres"),
-                "--servicelab.accounts.first-admin-username=admin",
-                "--servicelab.accounts.first-admin-password=" + PASSWORD,
-                "--servicelab.labs.directory=" + System.getProperty("servicelab.labs.directory", "../labs/catalog")));
-        settings.forEach(s -> args.add("--" + s));
+        java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+        values.put("server.port", String.valueOf(port));
+        values.put("servicelab.sandbox.warm-pool", "0");
+        values.put("servicelab.sandbox.platform-id", platformId);
+        values.put("servicelab.database.embedded.directory", home.resolve("postgres").toString());
+        values.put("servicelab.accounts.first-admin-username", "admin");
+        values.put("servicelab.accounts.first-admin-password", PASSWORD);
+        values.put("servicelab.labs.directory", System.getProperty("servicelab.labs.directory", "../labs/catalog"));
+        // A repeated argument would be joined into a list ("0,1"): a test's setting replaces the default.
+        settings.forEach(s -> values.put(s.substring(0, s.indexOf('=')), s.substring(s.indexOf('=') + 1)));
+        List<String> args = new ArrayList<>();
+        values.forEach((name, value) -> args.add("--" + name + "=" + value));
         context = new SpringApplicationBuilder(ServiceLabApplication.class).run(args.toArray(String[]::new));
         // A restart keeps the port, as an operator's server does, so clients reconnect where they were.
         port = ((WebServerApplicationContext) context).getWebServer().getPort();
