@@ -76,7 +76,11 @@ class PlatformFaultIT {
         // Longer than the connection pool's 30 s connection timeout: every housekeeping round fails meanwhile.
         await().pollDelay(Duration.ofSeconds(40)).atMost(Duration.ofSeconds(45)).until(() -> true);
         database.restart();
-
+        // Then: once the platform is talking to its database again (one housekeeping round has completed),
+        // a node that dies is noticed within a health interval.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(new ApiClient(platform.baseUrl(), "admin",
+                OwnPlatform.PASSWORD).get("/actuator/health").json().path("components").path("sandboxes").path("status")
+                .asString()).isEqualTo("UP"));
         long killed = System.nanoTime();
         kill(learnersSandbox);
         kill(pooled);

@@ -101,21 +101,36 @@ public final class TerminalClient implements WebSocket.Listener {
     }
 
     public void type(String keys) {
-        socket.sendText("{\"type\":\"data\",\"data\":\"" + keys.replace("\\", "\\\\").replace("\"", "\\\"")
-                .replace("\r", "\\r") + "\"}", true);
+        StringBuilder escaped = new StringBuilder();
+        for (char c : keys.toCharArray()) {
+            switch (c) {
+                case '\\' -> escaped.append("\\\\");
+                case '"' -> escaped.append("\\\"");
+                default -> {
+                    if (c < 0x20) {
+                        escaped.append(String.format("\\u%04x", (int) c)); // JSON allows no raw control characters
+                    } else {
+                        escaped.append(c);
+                    }
+                }
+            }
+        }
+        socket.sendText("{\"type\":\"data\",\"data\":\"" + escaped + "\"}", true);
     }
 
     /** Waits until {@code text} appears in the output that arrives from now on. */
     public boolean await(String expected, Duration timeout) throws InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
-        StringBuilder seen = new StringBuilder();
+        // Only the tail that could start a match is kept: a flooding shell sends megabytes a second.
+        String tail = "";
         while (Instant.now().isBefore(deadline)) {
             String chunk = output.poll(50, TimeUnit.MILLISECONDS);
             if (chunk != null) {
-                seen.append(chunk);
-                if (seen.indexOf(expected) >= 0) {
+                String window = tail + chunk;
+                if (window.contains(expected)) {
                     return true;
                 }
+                tail = window.substring(Math.max(0, window.length() - expected.length() + 1));
             }
         }
         return false;
