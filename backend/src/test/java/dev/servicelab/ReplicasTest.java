@@ -11,7 +11,9 @@ import dev.servicelab.db.EmbeddedPostgres;
 import dev.servicelab.events.ClusterEvents;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.progress.ProgressService;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -202,6 +204,36 @@ class ReplicasTest {
                     .until(() -> a.getBean(ClusterEvents.class).listening() && b.getBean(ClusterEvents.class).listening());
             attempt(b, cohort.learner(), cohort.step(0), "after the outage");
             assertThat(onA.waitFor("attempt", Duration.ofSeconds(2)).json().get("message").asString()).isEqualTo("after the outage");
+        }
+    }
+
+    // --- webhooks -------------------------------------------------------------------------------
+
+    @Test
+    void aLabCompletedThroughOneReplicaFiresItsWebhookOnceThoughBothReplicasDeliver() throws IOException {
+        List<String> received = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            received.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
+        try {
+            Cohort cohort = cohort();
+            ApiClient.Response hook = new ApiClient(url(a, ""), cohort.instructor(), PASSWORD).post("/api/v1/cohorts/" + cohort.id()
+                    + "/webhooks", "{\"url\":\"http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook\"}");
+            assertThat(hook.status()).as(hook.body()).isEqualTo(201);
+
+            var learner = user(b, cohort.learner());
+            cohort.steps().forEach(step -> b.getBean(ProgressService.class).recordPassed(learner, "clusterip", step));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> !received.isEmpty());
+            // Both replicas poll for due deliveries every second: a few rounds, and still one delivery.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() -> received.size() == 1);
+            assertThat(received.get(0)).contains("lab.completed").contains(cohort.learner());
+        } finally {
+            receiver.stop(0);
         }
     }
 
