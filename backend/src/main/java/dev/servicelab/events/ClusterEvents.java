@@ -198,7 +198,8 @@ public class ClusterEvents implements SmartLifecycle {
                         break;
                     }
                 }
-                wait = wait.multipliedBy(2).compareTo(properties.reconnectMax()) > 0 ? properties.reconnectMax() : wait.multipliedBy(2);
+                Duration doubled = wait.multipliedBy(2);
+                wait = doubled.compareTo(properties.reconnectMax()) > 0 ? properties.reconnectMax() : doubled;
             } finally {
                 listening = false;
                 connection = null;
