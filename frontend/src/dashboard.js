@@ -1,5 +1,6 @@
-// The instructor's cohort dashboard: the learners × steps grid follows progress live over
-// Server-Sent Events (EventSource reconnects by itself), and sandbox buttons call the cohort API.
+// The instructor's cohort dashboard: the learners × steps grid and the sandbox states follow
+// learners live over Server-Sent Events (EventSource reconnects by itself, to any replica), and
+// sandbox buttons call the cohort API.
 import { api } from './api.js';
 
 const MARKS = { PASSED: '✓', IN_PROGRESS: '…', NOT_STARTED: '' };
@@ -19,6 +20,9 @@ export function dashboard(root) {
   });
   events.addEventListener('progress', (e) => showProgress(root, JSON.parse(e.data)));
   events.addEventListener('attempt', (e) => showAttempt(root, JSON.parse(e.data)));
+  events.addEventListener('sandbox', (e) => showSandbox(root, JSON.parse(e.data)));
+  // The server lost its feed of other replicas' events for a while: what it missed is in the page.
+  events.addEventListener('resync', () => window.location.reload());
 
   root.querySelectorAll('[data-sandbox-action]').forEach((button) => {
     button.addEventListener('click', async () => {
@@ -54,6 +58,30 @@ function showAttempt(root, attempt) {
   const row = root.querySelector(`tr[data-learner="${CSS.escape(attempt.username)}"]`);
   const cell = row?.querySelector(`td[data-lab="${CSS.escape(attempt.labId)}"][data-step="${CSS.escape(attempt.stepId)}"]`);
   if (cell && !attempt.passed && attempt.message) cell.title = `Last check failed: ${attempt.message}`;
+}
+
+function showSandbox(root, sandbox) {
+  const panel = root.querySelector(`[data-learner-panel="${CSS.escape(sandbox.username)}"]`);
+  const list = panel?.querySelector('[data-sandboxes]');
+  if (!list) return;
+  let row = list.querySelector(`tr[data-sandbox="${CSS.escape(sandbox.sandboxId)}"]`);
+  if (!row) {
+    const body = list.querySelector('tbody');
+    if (!body) {
+      // No table yet (the learner had no sandbox): say what happened; a reload shows the buttons.
+      list.querySelector('[data-no-sandbox]').textContent = `${sandbox.labId}: ${sandbox.state} (reload to manage it)`;
+      return;
+    }
+    row = body.insertRow(0);
+    row.dataset.sandbox = sandbox.sandboxId;
+    row.insertCell().textContent = sandbox.labId;
+    row.insertCell().className = 'sandbox-state-cell';
+    row.insertCell();
+    row.insertCell();
+    row.insertCell().className = 'actions';
+  }
+  row.querySelector('.sandbox-state-cell').textContent = sandbox.state;
+  if (sandbox.state !== 'READY' && sandbox.state !== 'STARTING') row.querySelector('.actions').textContent = '';
 }
 
 function showError(root, message) {

@@ -6,7 +6,10 @@
 // {type:'exit', code}, {type:'error', message}. Browser to server, JSON text: {type:'hello', seq}
 // (the last sequence seen, or -1 for a fresh page: the server replays what was missed),
 // {type:'data', data}, {type:'resize', cols, rows}, {type:'ping', t}. Reconnects resume from the
-// last sequence seen, so a dropped connection or a reload loses nothing the shell printed.
+// last sequence seen, so a dropped connection or a reload loses nothing the shell printed. A server
+// that shuts down closes with 1012 (service restart) or 1001 (going away): the page reconnects at
+// once, with a little jitter, instead of backing off.
+import { restarting, soon } from './reconnect.js';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import { WebLinksAddon } from '@xterm/addon-web-links';
@@ -150,9 +153,15 @@ class TerminalSession {
       this.seq = from + bytes.length;
       this.host.dataset.seq = String(this.seq);
     };
-    socket.onclose = () => {
+    socket.onclose = (event) => {
       this.host.dataset.connected = 'false';
       if (this.closedForGood) return;
+      if (restarting(event)) {
+        // The server is stopping and another replica (or its successor) takes over: come back soon.
+        // The hello then resumes from this.seq, so nothing the shell printed is lost.
+        setTimeout(() => this.connect(), soon());
+        return;
+      }
       setTimeout(() => this.connect(), this.backoff);
       this.backoff = Math.min(this.backoff * 2, 10000);
     };

@@ -12,6 +12,7 @@
 // `totals` in a flows message are the new cumulative values of the keys the window touched, so a
 // burst of thousands of requests is a handful of messages and a reconnect (fresh snapshot) loses nothing.
 import { api } from './api.js';
+import { restarting, soon } from './reconnect.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const VIA_LABEL = { clusterIP: 'ClusterIP', nodePort: 'NodePort', loadBalancer: 'LoadBalancer IP (tunnel)' };
@@ -94,12 +95,13 @@ export function trafficPanel(root) {
     socket = new WebSocket(`${scheme}://${location.host}/ws/traffic?${params}`);
     socket.addEventListener('open', () => { retry = 500; });
     socket.addEventListener('message', (e) => receive(JSON.parse(e.data)));
-    socket.addEventListener('close', () => {
+    socket.addEventListener('close', (event) => {
       state.connected = false;
       status.textContent = 'reconnecting…';
       root.dataset.live = 'reconnecting';
-      if (wanted) setTimeout(connect, retry);
-      retry = Math.min(retry * 2, 5000);
+      // A server shutting down (1012/1001) is replaced at once: reconnect soon for a fresh snapshot.
+      if (wanted) setTimeout(connect, restarting(event) ? soon() : retry);
+      if (!restarting(event)) retry = Math.min(retry * 2, 5000);
     });
   }
 

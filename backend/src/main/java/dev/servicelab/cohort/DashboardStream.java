@@ -2,6 +2,7 @@ package dev.servicelab.cohort;
 
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.check.CheckAttemptedEvent;
+import dev.servicelab.events.ClusterEvents;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
 import dev.servicelab.progress.StepPassedEvent;
@@ -24,7 +25,13 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 /**
  * Live updates of open dashboards over Server-Sent Events: each passed step sends the learner's
  * statuses in that lab to every open dashboard of a cohort they belong to; each check attempt sends
- * its verdict. Events are sent after the progress commits, so a dashboard that reloads sees the same.
+ * its verdict; each change of a learner's sandbox state sends it. Events are sent after the progress
+ * commits, so a dashboard that reloads sees the same.
+ *
+ * <p>Dashboards may be open on any replica, so the events travel through {@link ClusterEvents}: the
+ * replica that records an attempt or a passed step announces it (small: who, which lab and step),
+ * and every replica with an open dashboard of a concerned cohort reads what it shows from the
+ * database. Sandbox state changes are announced by the database itself.
  */
 @Component
 class DashboardStream {
@@ -40,6 +47,24 @@ class DashboardStream {
     record AttemptUpdate(String username, String labId, String stepId, boolean passed, String message, String checkedAt) {
     }
 
+    /** A learner's sandbox for a lab changed state (STARTING, READY, FAILED, DEAD, EXPIRED, DELETED). */
+    record SandboxUpdate(String sandboxId, String username, String labId, String state, String phase) {
+    }
+
+    /** What crosses replicas: the learner's id picks the cohorts, the rest is shown. */
+    record Attempted(long accountId, AttemptUpdate update) {
+    }
+
+    record Progressed(long accountId, String username, String labId) {
+    }
+
+    static final String PROGRESS = "dashboard.progress";
+    static final String ATTEMPT = "dashboard.attempt";
+    /** Announced by the trigger on the sandbox table (V13). */
+    static final String SANDBOX = "sandbox";
+    /** Check messages are short; a runaway one is cut so the event stays well within NOTIFY's limit. */
+    static final int MAX_MESSAGE = 1000;
+
     private static final Logger log = LoggerFactory.getLogger(DashboardStream.class);
     // EventSource reconnects by itself when this runs out; it only bounds how long a vanished client lingers.
     private static final Duration TIMEOUT = Duration.ofMinutes(30);
@@ -48,11 +73,17 @@ class DashboardStream {
     private final CohortRepository cohorts;
     private final AccountRepository accounts;
     private final ProgressService progress;
+    private final ClusterEvents events;
 
-    DashboardStream(CohortRepository cohorts, AccountRepository accounts, ProgressService progress) {
+    DashboardStream(CohortRepository cohorts, AccountRepository accounts, ProgressService progress, ClusterEvents events) {
         this.cohorts = cohorts;
         this.accounts = accounts;
         this.progress = progress;
+        this.events = events;
+        events.subscribe(PROGRESS, Progressed.class, this::showProgress);
+        events.subscribe(ATTEMPT, Attempted.class, this::showAttempt);
+        events.subscribe(SANDBOX, SandboxUpdate.class, this::showSandbox);
+        events.onReconnect(this::resync);
     }
 
     SseEmitter subscribe(long cohortId) {
@@ -69,6 +100,18 @@ class DashboardStream {
 
     @TransactionalEventListener(fallbackExecution = true)
     void stepPassed(StepPassedEvent event) {
+        events.publish(PROGRESS, new Progressed(event.accountId(), event.username(), event.labId()));
+    }
+
+    @TransactionalEventListener(fallbackExecution = true)
+    void checkAttempted(CheckAttemptedEvent event) {
+        String message = event.message() == null || event.message().length() <= MAX_MESSAGE ? event.message()
+                : event.message().substring(0, MAX_MESSAGE - 1) + "…";
+        events.publish(ATTEMPT, new Attempted(event.accountId(), new AttemptUpdate(event.username(), event.labId(),
+                event.stepId(), event.passed(), message, String.valueOf(event.checkedAt()))));
+    }
+
+    private void showProgress(Progressed event) {
         List<Long> watched = watchedCohorts(event.accountId(), event.labId());
         if (watched.isEmpty()) {
             return;
@@ -84,11 +127,21 @@ class DashboardStream {
         watched.forEach(id -> broadcast(id, "progress", update));
     }
 
-    @TransactionalEventListener(fallbackExecution = true)
-    void checkAttempted(CheckAttemptedEvent event) {
-        AttemptUpdate update = new AttemptUpdate(event.username(), event.labId(), event.stepId(), event.passed(), event.message(),
-                String.valueOf(event.checkedAt()));
-        watchedCohorts(event.accountId(), event.labId()).forEach(id -> broadcast(id, "attempt", update));
+    private void showAttempt(Attempted event) {
+        watchedCohorts(event.accountId(), event.update().labId()).forEach(id -> broadcast(id, "attempt", event.update()));
+    }
+
+    private void showSandbox(SandboxUpdate update) {
+        if (nobodyWatches() || update.username() == null || update.labId() == null) {
+            return;
+        }
+        accounts.findByUsername(update.username()).ifPresent(account ->
+                watchedCohorts(account.id(), update.labId()).forEach(id -> broadcast(id, "sandbox", update)));
+    }
+
+    /** This replica may have missed events while it could not listen: open dashboards reload. */
+    private void resync() {
+        emitters.forEach((id, set) -> set.forEach(e -> send(id, e, SseEmitter.event().name("resync").data("{}"))));
     }
 
     /** A comment now and then keeps proxies from closing idle streams and finds vanished clients. */
@@ -108,11 +161,15 @@ class DashboardStream {
     }
 
     private List<Long> watchedCohorts(long accountId, String labId) {
-        if (emitters.values().stream().allMatch(Set::isEmpty)) {
-            return List.of(); // nobody is watching: skip the query
+        if (nobodyWatches()) {
+            return List.of(); // skip the query
         }
         return cohorts.liveCohortsWith(accountId, labId).stream()
                 .filter(id -> !emitters.getOrDefault(id, Set.of()).isEmpty()).toList();
+    }
+
+    private boolean nobodyWatches() {
+        return emitters.values().stream().allMatch(Set::isEmpty);
     }
 
     private void broadcast(long cohortId, String name, Object data) {

@@ -76,15 +76,4 @@ public record ResultQuery(int page, int size, List<String> labs, Boolean complet
         problem.getBody().setProperty("parameter", parameter);
         return problem;
     }
-
-    /** Whether a learner's (already restricted) result passes the filters. */
-    public boolean matches(Results.LearnerResult result) {
-        return (completed == null || completed == result.completed())
-                && (since == null || result.lastActivityAt() != null && !result.lastActivityAt().isBefore(since));
-    }
-
-    public boolean matches(Results.LabResult result) {
-        return (completed == null || completed == result.completed())
-                && (since == null || result.lastActivityAt() != null && !result.lastActivityAt().isBefore(since));
-    }
 }

@@ -1,5 +1,6 @@
 package dev.servicelab.grading;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.List;
 
@@ -34,16 +35,20 @@ public final class Results {
     }
 
     /** One page of items; {@code page} counts from 0. */
-    public record Page<T>(List<T> items, int page, int size, long totalItems, int totalPages) {
+    @Schema(description = "One page of items, in a stable order; ask for page+1 until page+1 == totalPages.")
+    public record Page<T>(
+            @Schema(description = "this page's items (at most size)") List<T> items,
+            @Schema(description = "the page number, from 0", example = "0") int page,
+            @Schema(description = "the page size asked for", example = "50") int size,
+            @Schema(description = "how many items pass the filters, over all pages", example = "1000") long totalItems,
+            @Schema(description = "how many pages of this size hold them", example = "20") int totalPages) {
 
         public Page {
             items = List.copyOf(items);
         }
 
-        public static <T> Page<T> of(List<T> all, int page, int size) {
-            int from = (int) Math.min((long) page * size, all.size());
-            int to = Math.min(from + size, all.size());
-            return new Page<>(all.subList(from, to), page, size, all.size(), (all.size() + size - 1) / size);
+        public <R> Page<R> map(java.util.function.Function<T, R> mapping) {
+            return new Page<>(items.stream().map(mapping).toList(), page, size, totalItems, totalPages);
         }
     }
 }

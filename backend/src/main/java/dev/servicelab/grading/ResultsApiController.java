@@ -14,7 +14,6 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;
-import java.util.List;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -67,17 +66,21 @@ class ResultsApiController {
 
     @GetMapping("/results")
     @Operation(summary = "Results per learner, paged and filtered",
-            description = "Learners by username. With `lab`, only that lab counts towards score and completion.",
+            description = "Learners by username, paged and filtered in the database. With `lab`, only that lab counts "
+                    + "towards score, completion and activity. A page looks like this:\n\n```json\n" + PAGE_EXAMPLE + "\n```",
+            // An example in the 200 response's content would replace the page's schema (springdoc 3.1), so the
+            // example is in the description.
             responses = {
-                    @ApiResponse(responseCode = "200", content = @Content(examples = @ExampleObject(value = PAGE_EXAMPLE))),
+                    @ApiResponse(responseCode = "200", description = "A page of results"),
                     @ApiResponse(responseCode = "400", content = @Content(mediaType = "application/problem+json",
                             examples = @ExampleObject(value = BAD_QUERY))),
                     @ApiResponse(responseCode = "403", content = @Content(mediaType = "application/problem+json",
                             examples = @ExampleObject(value = NO_SCOPE)))})
     Page<LearnerResult> cohortResults(@PathVariable long id,
-            @Parameter(description = "page number from 0", schema = @Schema(type = "integer", defaultValue = "0"))
+            @Parameter(description = "page number from 0", schema = @Schema(type = "integer", defaultValue = "0", minimum = "0"))
             @RequestParam(required = false) String page,
-            @Parameter(description = "items per page, 1-200", schema = @Schema(type = "integer", defaultValue = "50"))
+            @Parameter(description = "items per page, 1-" + ResultQuery.MAX_SIZE,
+                    schema = @Schema(type = "integer", defaultValue = "50", minimum = "1", maximum = "200"))
             @RequestParam(required = false) String size,
             @Parameter(description = "count only this lab (one of the cohort's)") @RequestParam(required = false) String lab,
             @Parameter(description = "only learners who completed (true) or not (false) the labs counted",
@@ -86,10 +89,7 @@ class ResultsApiController {
                     schema = @Schema(type = "string", format = "date-time")) @RequestParam(required = false) String since,
             Principal principal) {
         Cohort cohort = access.cohort(access.withScope(principal, Scope.RESULTS_READ), id);
-        ResultQuery query = ResultQuery.parse(cohort, page, size, lab, completed, since);
-        List<LearnerResult> matching = results.results(cohort).stream()
-                .map(r -> ResultsService.restrict(r, query.labs())).filter(query::matches).toList();
-        return Page.of(matching, query.page(), query.size());
+        return results.page(cohort, ResultQuery.parse(cohort, page, size, lab, completed, since));
     }
 
     @GetMapping("/learners/{username}/results")
@@ -113,22 +113,26 @@ class ResultsApiController {
     }
 
     @GetMapping("/labs/{labId}/results")
-    @Operation(summary = "Every learner's result in one lab of the cohort, paged and filtered")
+    @Operation(summary = "Every learner's result in one lab of the cohort, paged and filtered",
+            description = "Learners by username, paged and filtered in the database.")
     Page<LabResult> labResults(@PathVariable long id, @PathVariable String labId,
-            @Parameter(schema = @Schema(type = "integer", defaultValue = "0")) @RequestParam(required = false) String page,
-            @Parameter(schema = @Schema(type = "integer", defaultValue = "50")) @RequestParam(required = false) String size,
-            @Parameter(schema = @Schema(type = "boolean")) @RequestParam(required = false) String completed,
-            @Parameter(schema = @Schema(type = "string", format = "date-time")) @RequestParam(required = false) String since,
+            @Parameter(description = "page number from 0", schema = @Schema(type = "integer", defaultValue = "0", minimum = "0"))
+            @RequestParam(required = false) String page,
+            @Parameter(description = "items per page, 1-" + ResultQuery.MAX_SIZE,
+                    schema = @Schema(type = "integer", defaultValue = "50", minimum = "1", maximum = "200"))
+            @RequestParam(required = false) String size,
+            @Parameter(description = "only learners who completed (true) or not (false) this lab", schema = @Schema(type = "boolean"))
+            @RequestParam(required = false) String completed,
+            @Parameter(description = "only learners active in this lab since this ISO-8601 instant or date",
+                    schema = @Schema(type = "string", format = "date-time")) @RequestParam(required = false) String since,
             Principal principal) {
         Cohort cohort = access.cohort(access.withScope(principal, Scope.RESULTS_READ), id);
         if (!cohort.hasLab(labId)) {
             throw new NotFoundException("lab-not-in-cohort", "Lab not in the cohort",
                     "Cohort " + id + " has no lab '" + labId + "'; its labs are " + cohort.labIds() + ".");
         }
-        ResultQuery query = ResultQuery.parse(cohort, page, size, labId, completed, since);
-        List<LabResult> matching = results.results(cohort).stream()
-                .flatMap(r -> r.labs().stream().filter(l -> l.labId().equals(labId))).filter(query::matches).toList();
-        return Page.of(matching, query.page(), query.size());
+        // A learner's result restricted to one lab holds just that lab, filtered as that lab.
+        return results.page(cohort, ResultQuery.parse(cohort, page, size, labId, completed, since)).map(r -> r.labs().get(0));
     }
 
     @GetMapping("/analytics")

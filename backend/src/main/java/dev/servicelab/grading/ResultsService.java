@@ -4,6 +4,7 @@ import dev.servicelab.cohort.Cohort;
 import dev.servicelab.cohort.CohortRepository;
 import dev.servicelab.grading.Results.LabResult;
 import dev.servicelab.grading.Results.LearnerResult;
+import dev.servicelab.grading.Results.Page;
 import dev.servicelab.grading.Results.StepResult;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
@@ -22,8 +23,10 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
- * Computes cohort results from the progress and check tables in three queries per cohort, whatever
- * its size: enrolments, steps, and attempt counts of the cohort's members in the cohort's labs.
+ * Computes cohort results from the progress and check tables in three queries, whatever the
+ * number of learners: enrolments, steps, and attempt counts of the chosen members in the cohort's
+ * labs. The grading API first picks one page of members in SQL ({@link #page}), filters included,
+ * so a large cohort is never loaded whole to answer one page.
  */
 @Service
 public class ResultsService {
@@ -43,10 +46,37 @@ public class ResultsService {
     private record AttemptCount(int all, int failed, Instant last) {
     }
 
+    /** A member on the asked page, and how many members pass the filters in all. */
+    private record PageRow(Cohort.Member member, long total) {
+    }
+
     private static final String MEMBERS_AND_LABS = """
             join cohort_member m on m.account_id = t.account_id and m.cohort_id = :cohort
             join cohort_lab l on l.lab_id = t.lab_id and l.cohort_id = :cohort
-            where (cast(:account as bigint) is null or t.account_id = :account)""";
+            where t.account_id = any(:accounts)""";
+
+    /**
+     * The members whose results in {@code :labs} pass the filters, one page of them by username, with
+     * the number of all that pass. Completion and activity are computed as in {@link #compute}: a
+     * learner completed when every counted lab is complete; active since a time when an enrolment,
+     * a step or a check attempt in a counted lab happened since then.
+     */
+    private static final String PAGE = """
+            select a.id, a.username, a.display_name, m.joined_at, count(*) over () as total
+            from cohort_member m join account a on a.id = m.account_id
+            where m.cohort_id = :cohort
+              and (cast(:completed as boolean) is null or cast(:completed as boolean) = (:labCount > 0 and :labCount =
+                    (select count(*) from lab_enrolment e
+                     where e.account_id = m.account_id and e.lab_id = any(:labs) and e.completed_at is not null)))
+              and (cast(:since as timestamptz) is null
+                   or exists (select 1 from check_attempt c where c.account_id = m.account_id and c.lab_id = any(:labs)
+                              and c.created_at >= cast(:since as timestamptz))
+                   or exists (select 1 from step_progress s where s.account_id = m.account_id and s.lab_id = any(:labs)
+                              and (s.started_at >= cast(:since as timestamptz) or s.passed_at >= cast(:since as timestamptz)))
+                   or exists (select 1 from lab_enrolment e where e.account_id = m.account_id and e.lab_id = any(:labs)
+                              and (e.started_at >= cast(:since as timestamptz) or e.completed_at >= cast(:since as timestamptz))))
+            order by lower(a.username), a.id
+            limit :size offset :offset""";
 
     private final JdbcClient jdbc;
     private final CohortRepository cohorts;
@@ -60,13 +90,43 @@ public class ResultsService {
 
     /** Every member's results, by username. */
     public List<LearnerResult> results(Cohort cohort) {
-        return compute(cohort, cohorts.members(cohort.id()), null);
+        return compute(cohort, cohorts.members(cohort.id()));
+    }
+
+    /**
+     * One page of the members whose results, counting only the query's labs, pass its filters (by
+     * username), with those results restricted to those labs. Paged and filtered in SQL.
+     */
+    public Page<LearnerResult> page(Cohort cohort, ResultQuery query) {
+        List<PageRow> rows = pageOfMembers(cohort, query, query.page());
+        if (rows.isEmpty() && query.page() > 0) {
+            rows = pageOfMembers(cohort, query, 0); // past the end: no items, but still how many there are
+            long total = rows.isEmpty() ? 0 : rows.get(0).total();
+            return new Page<>(List.of(), query.page(), query.size(), total, pages(total, query.size()));
+        }
+        long total = rows.isEmpty() ? 0 : rows.get(0).total();
+        List<LearnerResult> items = compute(cohort, rows.stream().map(PageRow::member).toList()).stream()
+                .map(r -> restrict(r, query.labs())).toList();
+        return new Page<>(items, query.page(), query.size(), total, pages(total, query.size()));
+    }
+
+    private List<PageRow> pageOfMembers(Cohort cohort, ResultQuery query, int page) {
+        return jdbc.sql(PAGE).param("cohort", cohort.id()).param("labs", query.labs().toArray(String[]::new))
+                .param("labCount", query.labs().size()).param("completed", query.completed())
+                .param("since", query.since() == null ? null : Timestamp.from(query.since()))
+                .param("size", query.size()).param("offset", (long) page * query.size())
+                .query((rs, n) -> new PageRow(new Cohort.Member(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        rs.getTimestamp(4).toInstant()), rs.getLong(5)))
+                .list();
+    }
+
+    private static int pages(long total, int size) {
+        return (int) ((total + size - 1) / size);
     }
 
     /** One member's results; 404 when they are not in the cohort. */
     public LearnerResult learner(Cohort cohort, String username) {
-        Cohort.Member member = member(cohort, username);
-        return compute(cohort, List.of(member), member.accountId()).get(0);
+        return compute(cohort, List.of(member(cohort, username))).get(0);
     }
 
     public Cohort.Member member(Cohort cohort, String username) {
@@ -82,17 +142,21 @@ public class ResultsService {
         return learnerResult(result.username(), result.displayName(), result.joinedAt(), labs);
     }
 
-    private List<LearnerResult> compute(Cohort cohort, List<Cohort.Member> members, Long onlyAccount) {
+    private List<LearnerResult> compute(Cohort cohort, List<Cohort.Member> members) {
+        if (members.isEmpty()) {
+            return List.of();
+        }
+        Long[] accounts = members.stream().map(Cohort.Member::accountId).toArray(Long[]::new);
         Map<Key, Enrolment> enrolments = new HashMap<>();
         jdbc.sql("select t.account_id, t.lab_id, t.started_at, t.completed_at from lab_enrolment t " + MEMBERS_AND_LABS)
-                .param("cohort", cohort.id()).param("account", onlyAccount)
+                .param("cohort", cohort.id()).param("accounts", accounts)
                 .query((java.sql.ResultSet rs) -> {
                     enrolments.put(new Key(rs.getLong(1), rs.getString(2)),
                             new Enrolment(instant(rs.getTimestamp(3)), instant(rs.getTimestamp(4))));
                 });
         Map<StepKey, StepRow> steps = new HashMap<>();
         jdbc.sql("select t.account_id, t.lab_id, t.step_id, t.status, t.started_at, t.passed_at, t.hints_used from step_progress t "
-                + MEMBERS_AND_LABS).param("cohort", cohort.id()).param("account", onlyAccount)
+                + MEMBERS_AND_LABS).param("cohort", cohort.id()).param("accounts", accounts)
                 .query((java.sql.ResultSet rs) -> {
                     steps.put(new StepKey(rs.getLong(1), rs.getString(2), rs.getString(3)), new StepRow(rs.getString(4),
                             instant(rs.getTimestamp(5)), instant(rs.getTimestamp(6)), rs.getInt(7)));
@@ -100,7 +164,7 @@ public class ResultsService {
         Map<StepKey, AttemptCount> attempts = new HashMap<>();
         jdbc.sql("select t.account_id, t.lab_id, t.step_id, count(*), count(*) filter (where not t.passed), max(t.created_at) "
                 + "from check_attempt t " + MEMBERS_AND_LABS + " group by 1, 2, 3")
-                .param("cohort", cohort.id()).param("account", onlyAccount)
+                .param("cohort", cohort.id()).param("accounts", accounts)
                 .query((java.sql.ResultSet rs) -> {
                     attempts.put(new StepKey(rs.getLong(1), rs.getString(2), rs.getString(3)),
                             new AttemptCount(rs.getInt(4), rs.getInt(5), instant(rs.getTimestamp(6))));

@@ -1,5 +1,6 @@
 package dev.servicelab.terminal;
 
+import dev.servicelab.web.ReconnectOnShutdown;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
@@ -16,15 +17,17 @@ class TerminalConfiguration implements WebSocketConfigurer {
 
     private final TerminalSocketHandler handler;
     private final TerminalProperties properties;
+    private final ReconnectOnShutdown shutdown;
 
-    TerminalConfiguration(TerminalSocketHandler handler, TerminalProperties properties) {
+    TerminalConfiguration(TerminalSocketHandler handler, TerminalProperties properties, ReconnectOnShutdown shutdown) {
         this.handler = handler;
         this.properties = properties;
+        this.shutdown = shutdown;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        var registration = registry.addHandler(handler, "/ws/terminal");
+        var registration = registry.addHandler(shutdown.decorate(handler), "/ws/terminal");
         if (!properties.allowedOrigins().isEmpty()) {
             registration.setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
         }

@@ -1,5 +1,6 @@
 package dev.servicelab.traffic;
 
+import dev.servicelab.web.ReconnectOnShutdown;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
@@ -15,15 +16,17 @@ class TrafficConfiguration implements WebSocketConfigurer {
 
     private final TrafficSocketHandler handler;
     private final TrafficProperties properties;
+    private final ReconnectOnShutdown shutdown;
 
-    TrafficConfiguration(TrafficSocketHandler handler, TrafficProperties properties) {
+    TrafficConfiguration(TrafficSocketHandler handler, TrafficProperties properties, ReconnectOnShutdown shutdown) {
         this.handler = handler;
         this.properties = properties;
+        this.shutdown = shutdown;
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
-        var registration = registry.addHandler(handler, "/ws/traffic");
+        var registration = registry.addHandler(shutdown.decorate(handler), "/ws/traffic");
         if (!properties.allowedOrigins().isEmpty()) {
             registration.setAllowedOriginPatterns(properties.allowedOrigins().toArray(String[]::new));
         }

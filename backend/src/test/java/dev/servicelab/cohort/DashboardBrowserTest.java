@@ -11,12 +11,17 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** The instructor's dashboard in a real Chromium: it follows learners' progress live, and learners join by link. */
 class DashboardBrowserTest extends CohortTestSupport {
 
     static Browser browser;
+
+    @Autowired
+    JdbcClient jdbc;
 
     @BeforeAll
     static void openBrowser() {
@@ -52,6 +57,37 @@ class DashboardBrowserTest extends CohortTestSupport {
         assertThat(cell(learner, steps.get(1)).getAttribute("data-status")).isEqualTo("IN_PROGRESS");
         assertThat(browser.driver().executeScript("return window.sameDocument === true;")).as("no reload").isEqualTo(true);
         browser.screenshot("dashboard-live");
+    }
+
+    @Test
+    void aLearnersSandboxStateShowsWithoutAReload() {
+        String teacher = newInstructor();
+        JsonNode cohort = createCohort(teacher, "clusterip");
+        String learner = newLearner();
+        join(learner, cohort);
+        String sandbox = "sb-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        jdbc.sql("""
+                insert into sandbox (id, owner, lab_id, state, phase, created_at, last_active_at)
+                values (?, ?, 'clusterip', 'STARTING', 'STARTING', now(), now())""").params(sandbox, learner).update();
+
+        browser.driver().manage().deleteAllCookies();
+        browser.signIn(baseUrl(), teacher, INSTRUCTOR_PASSWORD);
+        browser.open(baseUrl() + "/instructor/cohorts/" + id(cohort));
+        browser.waitFor(By.cssSelector("[data-dashboard][data-live=connected]"));
+        browser.driver().executeScript("window.sameDocument = true;");
+        By state = By.cssSelector("[data-learner-panel='" + learner + "'] tr[data-sandbox='" + sandbox + "'] .sandbox-state-cell");
+        assertThat(browser.driver().findElement(state).getAttribute("textContent")).isEqualTo("STARTING");
+
+        // Whichever replica's sandbox service writes the row, the database announces the change.
+        jdbc.sql("update sandbox set state = 'READY', phase = 'READY' where id = ?").param(sandbox).update();
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+                .until(d -> "READY".equals(d.findElement(state).getAttribute("textContent")));
+        jdbc.sql("update sandbox set state = 'EXPIRED' where id = ?").param(sandbox).update();
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+                .until(d -> "EXPIRED".equals(d.findElement(state).getAttribute("textContent")));
+        assertThat(browser.driver().findElements(By.cssSelector("tr[data-sandbox='" + sandbox + "'] [data-sandbox-action]")))
+                .as("nothing to extend or end any more").isEmpty();
+        assertThat(browser.driver().executeScript("return window.sameDocument === true;")).as("no reload").isEqualTo(true);
     }
 
     @Test
