@@ -28,7 +28,9 @@ public enum CheckType {
     /** A request from outside through a node's nodePort times out: dropped, not refused. */
     EXTERNAL_DROPPED("externalDropped", Set.of("service"), Set.of("port", "node"), true),
     /** A request from outside through a node's nodePort reaches a pod that sees (or does not see) the caller's own address. */
-    EXTERNAL_CLIENT_IP("externalClientIP", Set.of("service", "preserved"), Set.of("port", "node"), true);
+    EXTERNAL_CLIENT_IP("externalClientIP", Set.of("service", "preserved"), Set.of("port", "node"), true),
+    /** A pod's own log, as the container runtime kept it, has a line containing a text. */
+    POD_LOG("podLog", Set.of("selector", "contains"), Set.of(), false);
 
     /** Keys of {@link #POD_AGE} naming the object to compare with; exactly one is required. */
     public static final Set<String> POD_AGE_REFERENCES = Set.of("createdAfter", "createdBefore");
