@@ -30,7 +30,9 @@ public enum CheckType {
     /** A request from outside through a node's nodePort reaches a pod that sees (or does not see) the caller's own address. */
     EXTERNAL_CLIENT_IP("externalClientIP", Set.of("service", "preserved"), Set.of("port", "node"), true),
     /** A pod's own log, as the container runtime kept it, has a line containing a text. */
-    POD_LOG("podLog", Set.of("selector", "contains"), Set.of(), false);
+    POD_LOG("podLog", Set.of("selector", "contains"), Set.of(), false),
+    /** A request from outside the cluster to any URL (placeholders filled), e.g. a node's address on a Service's port. */
+    OUTSIDE_HTTP("outsideHttp", Set.of("url"), Set.of("status", "bodyContains"), true);
 
     /** Keys of {@link #POD_AGE} naming the object to compare with; exactly one is required. */
     public static final Set<String> POD_AGE_REFERENCES = Set.of("createdAfter", "createdBefore");
