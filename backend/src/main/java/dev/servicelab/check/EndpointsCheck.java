@@ -50,7 +50,7 @@ class EndpointsCheck implements Check {
             String why = service.getSpec().getSelector() == null || service.getSpec().getSelector().isEmpty()
                     ? " It has no selector, so Kubernetes fills no endpoints for it."
                     : " Its selector " + dev.servicelab.check.Objects.selector(service.getSpec().getSelector())
-                            + " must match Ready pods: compare it with kubectl get pods --show-labels.";
+                            + " must match Ready pods: compare it with kubectl get pods -n " + spec.namespace() + " --show-labels.";
             return Outcome.fail("Service " + name + " has " + addresses.size() + " ready endpoint address(es)"
                     + (addresses.isEmpty() ? "" : " (" + String.join(", ", addresses) + ")") + ", expected "
                     + counts.expected() + "." + why);

@@ -44,14 +44,21 @@ class ExecCheck implements Check {
         int wantCode = spec.integer("exitCode").orElse(0);
         String where = "toolbox".equals(target) ? "in your terminal" : "in pod " + pod;
         if (result.exitCode() != wantCode) {
-            return Outcome.fail("`" + command + "` " + where + " exited with " + result.exitCode() + ", expected " + wantCode
+            return Outcome.fail("`" + brief(command) + "` " + where + " exited with " + result.exitCode() + ", expected " + wantCode
                     + ": " + HttpCheck.abbreviate(result.stderr() + " " + result.stdout()));
         }
         String contains = spec.text("outputContains");
         if (contains != null && !result.stdout().contains(contains)) {
-            return Outcome.fail("`" + command + "` " + where + " printed \"" + HttpCheck.abbreviate(result.stdout())
+            return Outcome.fail("`" + brief(command) + "` " + where + " printed \"" + HttpCheck.abbreviate(result.stdout())
                     + "\", which does not contain \"" + contains + "\".");
         }
-        return Outcome.pass("`" + command + "` " + where + " worked.");
+        return Outcome.pass("`" + brief(command) + "` " + where + " worked.");
+    }
+
+    /** A script's first line, so that a message quotes what ran without pasting a whole script. */
+    static String brief(String command) {
+        String first = command.strip().lines().findFirst().orElse("");
+        boolean more = command.strip().lines().count() > 1 || first.length() > 80;
+        return (first.length() > 80 ? first.substring(0, 80) : first) + (more ? " …" : "");
     }
 }

@@ -86,7 +86,13 @@ class ExternalCheck implements Check {
         } catch (java.io.IOException e) {
             return wantConnect
                     ? Outcome.fail("From outside the cluster, " + how + " did not answer (" + e.getClass().getSimpleName()
-                            + "): is there a Ready pod behind Service " + name + ", and does its targetPort match the pods' port?")
+                            + "): " + (e instanceof java.net.http.HttpConnectTimeoutException
+                                    ? "the connection timed out, so the packets were dropped on the way (a Local externalTrafficPolicy "
+                                            + "on a node without a local endpoint does that)."
+                                    : e instanceof java.net.ConnectException
+                                            ? "the connection was refused: kube-proxy rejects connections to a Service with no ready "
+                                                    + "endpoints. Are there Ready pods behind Service " + name + "?"
+                                            : "does Service " + name + "'s targetPort match the port its pods listen on?"))
                     : Outcome.pass("From outside the cluster, " + how + " got no answer, as expected.");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

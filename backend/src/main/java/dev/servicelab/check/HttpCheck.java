@@ -27,7 +27,7 @@ class HttpCheck implements Check {
         if (spec.type() == CheckType.NO_HTTP) {
             return connected ? Outcome.fail("GET " + url + from + " was answered, but it should be dropped: "
                     + "no endpoint should be reachable this way.")
-                    : Outcome.pass("GET " + url + from + " got no answer, as expected: " + Shell.curlFailure(result.exitCode(), result.stderr()) + ".");
+                    : Outcome.pass("GET " + url + from + " got no answer, as expected: " + Shell.curlEnding(result.exitCode(), result.stderr()) + ".");
         }
         if (!connected) {
             return Outcome.fail("GET " + url + from + " failed: " + Shell.curlFailure(result.exitCode(), result.stderr()) + ".");

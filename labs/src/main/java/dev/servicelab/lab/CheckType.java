@@ -20,7 +20,22 @@ public enum CheckType {
     LOAD_BALANCING("loadBalancing", Set.of("url", "requests", "minDistinctPods"), Set.of(), true),
     POD_ENV("podEnv", Set.of("selector", "variable"), Set.of("present", "equals"), true),
     EXEC("exec", Set.of("target", "command"), Set.of("outputContains", "exitCode"), true),
-    EXTERNAL("external", Set.of("service", "via"), Set.of("port", "path", "node", "status", "connects"), true);
+    EXTERNAL("external", Set.of("service", "via"), Set.of("port", "path", "node", "status", "connects"), true),
+    /** Pods by label were created after (or before) another object: replaced during a step, or kept from before it. */
+    POD_AGE("podAge", Set.of("selector"), Set.of("createdAfter", "createdBefore"), false),
+    /** An in-cluster request times out: its packets are dropped, not refused. */
+    DROPPED("dropped", Set.of("url"), Set.of("fromNode"), true),
+    /** A request from outside through a node's nodePort times out: dropped, not refused. */
+    EXTERNAL_DROPPED("externalDropped", Set.of("service"), Set.of("port", "node"), true),
+    /** A request from outside through a node's nodePort reaches a pod that sees (or does not see) the caller's own address. */
+    EXTERNAL_CLIENT_IP("externalClientIP", Set.of("service", "preserved"), Set.of("port", "node"), true),
+    /** A pod's own log, as the container runtime kept it, has a line containing a text. */
+    POD_LOG("podLog", Set.of("selector", "contains"), Set.of(), false),
+    /** A request from outside the cluster to any URL (placeholders filled), e.g. a node's address on a Service's port. */
+    OUTSIDE_HTTP("outsideHttp", Set.of("url"), Set.of("status", "bodyContains"), true);
+
+    /** Keys of {@link #POD_AGE} naming the object to compare with; exactly one is required. */
+    public static final Set<String> POD_AGE_REFERENCES = Set.of("createdAfter", "createdBefore");
 
     /** Keys every check may carry, whatever its type. */
     public static final Set<String> COMMON_KEYS = Set.of("type", "title", "namespace", "timeoutSeconds", "hint");

@@ -278,6 +278,9 @@ public final class LabLoader {
                 yaml.problem(map.get("kind"), where + ": kind '" + kind + "' is not one of " + CheckType.KINDS);
             }
         }
+        if (t == CheckType.POD_AGE) {
+            podAgeReference(yaml, map, node, where);
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         map.forEach((key, value) -> {
             if (!CheckType.COMMON_KEYS.contains(key)) {
@@ -292,6 +295,22 @@ public final class LabLoader {
                 : java.util.Optional.<String>empty();
         String source = yaml.file().getFileName() + ":" + (node.getStartMark().getLine() + 1);
         return new CheckSpec(t, title, namespace, timeout == null ? 0 : timeout, hint, params, source);
+    }
+
+    /** A podAge check compares with exactly one object, named by kind and name (namespace optional). */
+    private static void podAgeReference(YamlFile yaml, Map<String, Node> map, Node node, String where) {
+        List<String> given = CheckType.POD_AGE_REFERENCES.stream().filter(map::containsKey).sorted().toList();
+        if (given.size() != 1) {
+            yaml.problem(node, where + ": a podAge check needs exactly one of createdAfter, createdBefore");
+            return;
+        }
+        Node reference = map.get(given.get(0));
+        Map<String, Node> ref = yaml.mapping(reference, given.get(0), Set.of("kind", "name", "namespace"));
+        String kind = yaml.requiredText(ref, "kind", reference, given.get(0));
+        yaml.requiredText(ref, "name", reference, given.get(0));
+        if (kind != null && !CheckType.KINDS.contains(kind)) {
+            yaml.problem(ref.get("kind"), where + ": kind '" + kind + "' is not one of " + CheckType.KINDS);
+        }
     }
 
     private List<String> files(YamlFile yaml, Path folder, Node node, String what) {

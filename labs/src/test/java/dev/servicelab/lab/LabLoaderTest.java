@@ -121,6 +121,35 @@ class LabLoaderTest {
         assertThat(problems).singleElement().asString().contains("a resource check needs 'name'");
     }
 
+    private static final String POD_AGE = """
+                  - type: podAge
+                    selector: {app: web}
+                    createdAfter: {kind: Pod, name: caller}
+            """;
+
+    @Test
+    void aPodAgeCheckComparesWithTheObjectItNames() throws IOException {
+        writeLab("demo", VALID.replace("    hints:", POD_AGE + "    hints:"));
+        LabCatalog result = loader.load(catalog);
+        assertThat(result.rejected()).isEmpty();
+        assertThat(result.lab("demo").orElseThrow().steps().get(0).checks().get(1).map("createdAfter"))
+                .containsEntry("kind", "Pod").containsEntry("name", "caller");
+    }
+
+    @Test
+    void aPodAgeCheckNeedsExactlyOneReference() throws IOException {
+        String both = POD_AGE + "        createdBefore: {kind: Pod, name: caller}\n";
+        List<String> problems = problemsOf("demo", VALID.replace("    hints:", both + "    hints:"));
+        assertThat(problems).singleElement().asString().contains("exactly one of createdAfter, createdBefore");
+    }
+
+    @Test
+    void aPodAgeReferenceOfAnUnknownKindIsRefused() throws IOException {
+        String secret = POD_AGE.replace("kind: Pod", "kind: Secret");
+        List<String> problems = problemsOf("demo", VALID.replace("    hints:", secret + "    hints:"));
+        assertThat(problems).singleElement().asString().contains("kind 'Secret' is not one of");
+    }
+
     @Test
     void anInstructionsFileThatDoesNotExistIsNamed() throws IOException {
         List<String> problems = problemsOf("demo", VALID.replace("steps/01.md", "steps/99.md"));
