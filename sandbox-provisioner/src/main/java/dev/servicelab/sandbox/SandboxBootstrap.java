@@ -17,13 +17,17 @@ import java.util.concurrent.TimeUnit;
  * Brings a freshly started sandbox to ready, whichever provisioner started its nodes: waits for the
  * nodes and cluster DNS, then installs what the platform needs before a learner gets it (the
  * learner's ServiceAccount and bounded rights, the admission policy that guards Pod Security, the
- * terminal pod, and one probe pod per node for in-cluster checks).
+ * terminal pod, one probe pod per node for in-cluster checks, and the ResourceQuota and LimitRange of
+ * every learner namespace with the small controller that gives them to namespaces the learner makes).
  */
 public final class SandboxBootstrap {
 
     public static final String NAMESPACE = "servicelab-system";
     public static final String TERMINAL_POD = "terminal";
     public static final String ROLE_LABEL = "servicelab.dev/role";
+    /** On a learner namespace once its ResourceQuota and LimitRange are in place; pods wait for it. */
+    public static final String LIMITS_LABEL = "servicelab.dev/limits";
+    public static final String LIMITS_POD = "namespace-limits";
 
     private SandboxBootstrap() {
     }
@@ -42,6 +46,9 @@ public final class SandboxBootstrap {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
                 .serverSideApply();
+        Manifests.apply(client, resource("namespace-limits.yaml"), "default");
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default")
+                .addToLabels(LIMITS_LABEL, "applied").endMetadata().build()).serverSideApply();
         install(client, toolboxImage, nodes, timeout);
     }
 
@@ -88,6 +95,10 @@ public final class SandboxBootstrap {
 
     private static void install(KubernetesClient client, String toolboxImage, int nodes, Duration timeout) {
         Manifests.apply(client, resource("platform.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
+        String limits = resource("namespace-limits.yaml").lines().map(line -> "    " + line)
+                .collect(java.util.stream.Collectors.joining("\n"));
+        Manifests.apply(client, resource("limits.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage)
+                .replace("${NAMESPACE_LIMITS}", limits), NAMESPACE);
         List<SandboxNode.Role> roles = nodes == 2 ? List.of(SandboxNode.Role.SERVER, SandboxNode.Role.AGENT)
                 : List.of(SandboxNode.Role.SERVER);
         for (SandboxNode.Role role : roles) {
@@ -98,6 +109,7 @@ public final class SandboxBootstrap {
             waitReady(client, pod, timeout);
         }
         waitReady(client, TERMINAL_POD, timeout);
+        waitReady(client, LIMITS_POD, timeout);
     }
 
     private static void waitReady(KubernetesClient client, String pod, Duration timeout) {

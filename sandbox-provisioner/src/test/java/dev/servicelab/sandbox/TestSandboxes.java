@@ -18,8 +18,12 @@ public final class TestSandboxes {
     }
 
     public static DockerSandboxProvisioner provisioner() {
-        return new DockerSandboxProvisioner(new DockerSandboxSettings(images().node(), images().toolbox(), List.of(), Duration.ofMinutes(4),
-                1536L * 1024 * 1024, 1.5, "servicelab-tests", null, "localhost"));
+        return new DockerSandboxProvisioner(settings());
+    }
+
+    public static DockerSandboxSettings settings() {
+        return new DockerSandboxSettings(images().node(), images().toolbox(), List.of(), Duration.ofMinutes(4),
+                1536L * 1024 * 1024, 1.5, "servicelab-tests", null, "localhost");
     }
 
     public static String newId(String prefix) {

@@ -56,6 +56,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     private static final Logger log = LoggerFactory.getLogger(DockerSandboxProvisioner.class);
     private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
     private static final String IMAGES_DIR = "/var/lib/rancher/k3s/agent/images/";
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final DockerSandboxSettings settings;
     private final DockerClient docker;
@@ -92,13 +93,17 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             K3sContainer server = new K3sContainer(DockerImageName.parse(settings.image()).asCompatibleSubstituteFor("rancher/k3s"));
             List<String> command = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
                     "--disable=local-storage", "--disable=servicelb", "--tls-san=" + settings.hostAddress(),
-                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
+                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server",
+                    // k3s's policy controller (kube-router) keeps its hook first in FORWARD, ahead of the
+                    // egress policy; no lab needs NetworkPolicies enforced. The kit's node ignores the flag.
+                    "--disable-network-policy"));
+            command.addAll(podPidsLimit());
             command.addAll(settings.extraServerArgs());
             configure(server, request, SandboxNode.Role.SERVER, network, created)
                     .withNetworkAliases("server")
                     .withEnv("K3S_TOKEN", token)
                     .withCommand(command.toArray(String[]::new))
-                    .waitingFor(new KubernetesReadyWait(settings.startupTimeout(), settings.hostAddress(),
+                    .waitingFor(new KubernetesReadyWait(settings.startupTimeout(), this::apiServer,
                             phase -> progress.reached(id, phase)));
             server.start();
             if (request.nodes() == 2) {
@@ -106,7 +111,8 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                         request, SandboxNode.Role.AGENT, network, created)
                         .withEnv("K3S_URL", "https://server:6443")
                         .withEnv("K3S_TOKEN", token)
-                        .withCommand("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent");
+                        .withCommand(Stream.concat(Stream.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL
+                                + "=agent"), podPidsLimit().stream()).toArray(String[]::new));
                 agent.setPrivilegedMode(true);
                 agent.setTmpFsMapping(Map.of("/run", "", "/var/run", ""));
                 agent.start();
@@ -117,6 +123,8 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
                         progress);
             }
+            // After start-up, when kube-proxy has hooked its chains: ours must come first.
+            installEgressPolicy(sandbox, network.getId());
             log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
             return sandbox;
         } catch (SandboxException e) {
@@ -152,6 +160,18 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                     }
                     if (settings.cpus() > 0) {
                         host.withNanoCPUs((long) (settings.cpus() * 1_000_000_000L));
+                    }
+                    if (settings.pidsLimit() > 0) {
+                        host.withPidsLimit((long) settings.pidsLimit());
+                    }
+                    // Published ports (the API server's) on the host's loopback only: not on its public
+                    // interfaces, and not on the Docker gateway where other sandboxes' pods knock.
+                    if (cmd.getExposedPorts() != null && cmd.getExposedPorts().length > 0) {
+                        Ports loopback = new Ports();
+                        for (ExposedPort port : cmd.getExposedPorts()) {
+                            loopback.bind(port, Ports.Binding.bindIp(LOOPBACK));
+                        }
+                        host.withPortBindings(loopback);
                     }
                 });
         if (settings.imagesDirectory() != null && Files.isDirectory(settings.imagesDirectory())) {
@@ -195,8 +215,9 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         if (apiPort == null) {
             return Optional.empty();
         }
-        String kubeconfig = Kubeconfigs.withServer(readFile(serverNode.containerId(), KUBECONFIG),
-                "https://" + settings.hostAddress() + ":" + apiPort);
+        String apiServer = settings.platformInDocker() ? "https://" + serverNode.address() + ":6443"
+                : "https://" + settings.hostAddress() + ":" + apiPort;
+        String kubeconfig = Kubeconfigs.withServer(readFile(serverNode.containerId(), KUBECONFIG), apiServer);
         Map<String, String> labels = server.get().getLabels();
         try {
             connectPlatform("servicelab-" + sandboxId); // a re-created platform container is on no sandbox network yet
@@ -235,6 +256,76 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                         // already removed
                     }
                 });
+    }
+
+    /**
+     * Where the platform reaches a starting server node's API: the port published on the host's
+     * loopback, or, from the platform's own container (which cannot see the host's loopback), the
+     * node's address on the sandbox network it has joined. The node's certificate names both.
+     */
+    private String apiServer(org.testcontainers.containers.wait.strategy.WaitStrategyTarget node) {
+        if (settings.platformInDocker()) {
+            String address = node.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
+                    .map(ContainerNetwork::getIpAddress).filter(ip -> ip != null && !ip.isBlank()).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the node has no address on its network yet"));
+            return "https://" + address + ":6443";
+        }
+        return "https://" + settings.hostAddress() + ":" + node.getMappedPort(6443);
+    }
+
+    /** Installs the sandbox's {@link EgressPolicy} in every node's network namespace. */
+    private void installEgressPolicy(Sandbox sandbox, String networkId) {
+        var ipam = docker.inspectNetworkCmd().withNetworkId(networkId).exec().getIpam();
+        List<String> gateways = ipam == null || ipam.getConfig() == null ? List.of() : ipam.getConfig().stream()
+                .map(c -> c.getGateway()).filter(g -> g != null && !g.isBlank()).toList();
+        List<String> nodes = sandbox.nodes().stream().map(SandboxNode::address).filter(a -> a != null).toList();
+        EgressPolicy policy = new EgressPolicy(serverArg("--cluster-cidr", "10.42.0.0/16"),
+                serverArg("--service-cidr", "10.43.0.0/16"), nodes, gateways, settings.egressAllow(),
+                settings.nodeInternet());
+        for (SandboxNode node : sandbox.nodes()) {
+            exec(node.containerId(), "sh", "-c", policy.script());
+        }
+    }
+
+    /**
+     * A quarter of the node's pids per pod: a fork bomb stops at its own pod's limit, and the node's
+     * kubelet, containerd and the learner's other pods keep room to work.
+     */
+    private List<String> podPidsLimit() {
+        return settings.pidsLimit() > 0 ? List.of("--kubelet-arg=pod-max-pids=" + Math.max(64, settings.pidsLimit() / 4))
+                : List.of();
+    }
+
+    /** A k3s flag's value among the extra server arguments, else k3s's default. */
+    private String serverArg(String flag, String fallback) {
+        return settings.extraServerArgs().stream().filter(a -> a.startsWith(flag + "="))
+                .map(a -> a.substring(flag.length() + 1)).reduce((first, last) -> last).orElse(fallback);
+    }
+
+    /** Runs a command in a node container as the platform; fails with its output unless it exits 0. */
+    private String exec(String containerId, String... command) {
+        String execId = docker.execCreateCmd(containerId).withCmd(command).withAttachStdout(true)
+                .withAttachStderr(true).exec().getId();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            docker.execStartCmd(execId).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
+                    com.github.dockerjava.api.model.Frame>() {
+                @Override
+                public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                    out.writeBytes(frame.getPayload());
+                }
+            }).awaitCompletion(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while configuring the node", e);
+        }
+        Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+        if (exit == null || exit != 0) {
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Configuring the sandbox node failed ("
+                    + String.join(" ", command).lines().findFirst().orElse("") + ", exit " + exit + "): "
+                    + out.toString(StandardCharsets.UTF_8).strip());
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /**
