@@ -46,10 +46,21 @@ public final class SandboxBootstrap {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
                 .serverSideApply();
-        Manifests.apply(client, resource("namespace-limits.yaml"), "default");
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default")
-                .addToLabels(LIMITS_LABEL, "applied").endMetadata().build()).serverSideApply();
+        learnerNamespace(client, "default");
         install(client, toolboxImage, nodes, timeout);
+    }
+
+    /**
+     * Creates (or updates) a learner namespace with its ResourceQuota and LimitRange at once, for the
+     * platform's own use (lab setup): pods may go there right away. Namespaces the learner creates get
+     * the same from the sandbox's namespace-limits controller within a second or two.
+     */
+    public static void learnerNamespace(KubernetesClient client, String namespace) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+                .serverSideApply();
+        Manifests.apply(client, resource("namespace-limits.yaml"), namespace);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+                .addToLabels(LIMITS_LABEL, "applied").endMetadata().build()).serverSideApply();
     }
 
     public static boolean ready(Node node) {
