@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -106,10 +107,10 @@ public final class SandboxBootstrap {
 
     private static void install(KubernetesClient client, String toolboxImage, int nodes, Duration timeout) {
         Manifests.apply(client, resource("platform.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
-        String limits = resource("namespace-limits.yaml").lines().map(line -> "    " + line)
-                .collect(java.util.stream.Collectors.joining("\n"));
-        Manifests.apply(client, resource("limits.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage)
-                .replace("${NAMESPACE_LIMITS}", limits), NAMESPACE);
+        client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName(LIMITS_POD)
+                .withNamespace(NAMESPACE).endMetadata().addToData("namespace-limits.yaml", resource("namespace-limits.yaml"))
+                .build()).serverSideApply();
+        Manifests.apply(client, resource("limits.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
         List<SandboxNode.Role> roles = nodes == 2 ? List.of(SandboxNode.Role.SERVER, SandboxNode.Role.AGENT)
                 : List.of(SandboxNode.Role.SERVER);
         for (SandboxNode.Role role : roles) {
