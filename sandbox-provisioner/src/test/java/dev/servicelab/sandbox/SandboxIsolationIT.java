@@ -279,6 +279,28 @@ class SandboxIsolationIT {
         }
     }
 
+    @Test
+    void aDiskFillerIsEvictedAtItsEphemeralStorageLimit() {
+        clientA.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withName("filler").endMetadata()
+                .withNewSpec().withTerminationGracePeriodSeconds(0L).withRestartPolicy("Never").addNewContainer()
+                .withName("filler").withImage(TestSandboxes.images().toolbox()).withImagePullPolicy("IfNotPresent")
+                .withCommand("sh", "-c", "dd if=/dev/zero of=/root/filler bs=1M count=400; sleep 3600")
+                .endContainer().endSpec().build()).create();
+        try {
+            Instant start = Instant.now();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                Pod filler = clientA.pods().inNamespace("default").withName("filler").get();
+                assertThat(filler.getStatus().getReason()).isEqualTo("Evicted");
+                assertThat(filler.getStatus().getMessage()).contains("ephemeral local storage usage exceeds")
+                        .contains("256Mi");
+            });
+            System.out.printf("disk filler (400 MiB into a 256Mi default limit) evicted after %d ms%n",
+                    Duration.between(start, Instant.now()).toMillis());
+        } finally {
+            clientA.pods().inNamespace("default").withName("filler").withGracePeriod(0).delete();
+        }
+    }
+
     // --- helpers ---
 
     record Result(int exit, String out, String err) {

@@ -97,7 +97,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                     // k3s's policy controller (kube-router) keeps its hook first in FORWARD, ahead of the
                     // egress policy; no lab needs NetworkPolicies enforced. The kit's node ignores the flag.
                     "--disable-network-policy"));
-            command.addAll(podPidsLimit());
+            command.addAll(kubeletLimits());
             command.addAll(settings.extraServerArgs());
             configure(server, request, SandboxNode.Role.SERVER, network, created)
                     .withNetworkAliases("server")
@@ -112,7 +112,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                         .withEnv("K3S_URL", "https://server:6443")
                         .withEnv("K3S_TOKEN", token)
                         .withCommand(Stream.concat(Stream.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL
-                                + "=agent"), podPidsLimit().stream()).toArray(String[]::new));
+                                + "=agent"), kubeletLimits().stream()).toArray(String[]::new));
                 agent.setPrivilegedMode(true);
                 agent.setTmpFsMapping(Map.of("/run", "", "/var/run", ""));
                 agent.start();
@@ -288,12 +288,18 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     }
 
     /**
-     * A quarter of the node's pids per pod: a fork bomb stops at its own pod's limit, and the node's
-     * kubelet, containerd and the learner's other pods keep room to work.
+     * What the kubelet enforces per pod. A quarter of the node's pids: a fork bomb stops at its own
+     * pod's limit, and the node's kubelet, containerd and the learner's other pods keep room to work.
+     * Ephemeral-storage limits (the LimitRange gives every learner container one): Docker's overlay2
+     * on ext4 has no per-container disk quota, so the kubelet evicts a pod that writes beyond its
+     * limit instead (the kit's node turns this off by default).
      */
-    private List<String> podPidsLimit() {
-        return settings.pidsLimit() > 0 ? List.of("--kubelet-arg=pod-max-pids=" + Math.max(64, settings.pidsLimit() / 4))
-                : List.of();
+    private List<String> kubeletLimits() {
+        List<String> args = new ArrayList<>(List.of("--kubelet-arg=local-storage-capacity-isolation=true"));
+        if (settings.pidsLimit() > 0) {
+            args.add("--kubelet-arg=pod-max-pids=" + Math.max(64, settings.pidsLimit() / 4));
+        }
+        return args;
     }
 
     /** A k3s flag's value among the extra server arguments, else k3s's default. */
