@@ -85,7 +85,7 @@ class SandboxIsolationIT {
         hostAddress = hostAddress();
 
         platformContainer = new GenericContainer<>(DockerImageName.parse(TestSandboxes.images().toolbox()))
-                .withCommand("sleep", "infinity").withLabel("servicelab.dev/platform", "servicelab-tests-isolation");
+                .withCommand("sleep", "infinity").withLabel("dev.servicelab.test", "SandboxIsolationIT");
         platformContainer.start();
 
         provisionerA = new DockerSandboxProvisioner(TestSandboxes.settings()

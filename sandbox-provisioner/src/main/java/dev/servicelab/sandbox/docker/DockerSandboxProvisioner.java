@@ -1,11 +1,13 @@
 package dev.servicelab.sandbox.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Ports;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.WaitStrategyTarget;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -263,7 +266,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
      * loopback, or, from the platform's own container (which cannot see the host's loopback), the
      * node's address on the sandbox network it has joined. The node's certificate names both.
      */
-    private String apiServer(org.testcontainers.containers.wait.strategy.WaitStrategyTarget node) {
+    private String apiServer(WaitStrategyTarget node) {
         if (settings.platformInDocker()) {
             String address = node.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
                     .map(ContainerNetwork::getIpAddress).filter(ip -> ip != null && !ip.isBlank()).findFirst()
@@ -302,22 +305,29 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         return args;
     }
 
-    /** A k3s flag's value among the extra server arguments, else k3s's default. */
+    /** A k3s flag's value in the extra server arguments ({@code --flag=value} or {@code --flag value}). */
     private String serverArg(String flag, String fallback) {
-        return settings.extraServerArgs().stream().filter(a -> a.startsWith(flag + "="))
-                .map(a -> a.substring(flag.length() + 1)).reduce((first, last) -> last).orElse(fallback);
+        List<String> args = settings.extraServerArgs();
+        String value = fallback;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).startsWith(flag + "=")) {
+                value = args.get(i).substring(flag.length() + 1);
+            } else if (args.get(i).equals(flag) && i + 1 < args.size()) {
+                value = args.get(i + 1);
+            }
+        }
+        return value;
     }
 
     /** Runs a command in a node container as the platform; fails with its output unless it exits 0. */
-    private String exec(String containerId, String... command) {
+    private void exec(String containerId, String... command) {
         String execId = docker.execCreateCmd(containerId).withCmd(command).withAttachStdout(true)
                 .withAttachStderr(true).exec().getId();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
-            docker.execStartCmd(execId).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<
-                    com.github.dockerjava.api.model.Frame>() {
+            docker.execStartCmd(execId).exec(new ResultCallback.Adapter<Frame>() {
                 @Override
-                public void onNext(com.github.dockerjava.api.model.Frame frame) {
+                public void onNext(Frame frame) {
                     out.writeBytes(frame.getPayload());
                 }
             }).awaitCompletion(2, TimeUnit.MINUTES);
@@ -331,7 +341,6 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                     + String.join(" ", command).lines().findFirst().orElse("") + ", exit " + exit + "): "
                     + out.toString(StandardCharsets.UTF_8).strip());
         }
-        return out.toString(StandardCharsets.UTF_8);
     }
 
     /**
