@@ -109,7 +109,7 @@ check "the learner enrols in clusterip" [ "$(status)" -lt 300 ]
 http POST /api/v1/labs/clusterip/sandbox "$LEARNER:$LEARNER_PASSWORD" >/dev/null
 check "the learner asks for a sandbox" [ "$(status)" -lt 300 ]
 t1=$SECONDS
-check "the sandbox becomes READY (a sibling container reached via host.docker.internal)" wait_sandbox_ready
+check "the sandbox becomes READY (a sibling container reached on its own network)" wait_sandbox_ready
 say "sandbox ready $((SECONDS - t1)) s after the request"
 sandbox=$(http GET /api/v1/labs/clusterip/sandbox "$LEARNER:$LEARNER_PASSWORD" | json "d.get('id') or d.get('sandboxId')")
 platform=$(compose ps -q platform)

@@ -14,7 +14,9 @@ cd "$ROOT"
 HOST=servicelab-k8stest-host
 LOG=${K8S_TEST_LOG:-$ROOT/backend/target/k8s-test}
 mkdir -p "$LOG"
-ADMIN_PASSWORD=change-me-admin   # the evaluation overlay's
+# The evaluation overlay's credentials are generated at install time, as an operator would.
+"$ROOT/k8s/overlays/evaluation/generate-secrets.sh" >/dev/null
+ADMIN_PASSWORD=$(sed -n 's/^password=//p' "$ROOT/k8s/overlays/evaluation/secrets/admin.env")
 LEARNER=ada-$RANDOM
 LEARNER_PASSWORD=learner-pw-$RANDOM$RANDOM
 passed=0 failed=0

@@ -13,7 +13,6 @@ import dev.servicelab.sandbox.SandboxHandles;
 import dev.servicelab.sandbox.SandboxPreparer;
 import dev.servicelab.sandbox.SandboxRecord;
 import dev.servicelab.sandbox.TunnelService;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,8 +52,7 @@ public class LabSetup implements SandboxPreparer {
         LabProgress state = progress.progress(account, lab.id());
         KubernetesClient client = handles.handle(sandbox).client();
         for (String namespace : lab.sandbox().namespaces()) {
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-                    .serverSideApply();
+            SandboxBootstrap.learnerNamespace(client, namespace); // with its quota, so pods may go there at once
         }
         for (int i = 0; i < lab.steps().size(); i++) {
             LabStep step = lab.steps().get(i);

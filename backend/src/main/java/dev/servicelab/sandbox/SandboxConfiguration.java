@@ -23,7 +23,8 @@ class SandboxConfiguration {
             case "docker" -> new DockerSandboxProvisioner(new DockerSandboxSettings(image, toolbox,
                     properties.extraServerArgs(), properties.startupTimeout(), properties.memory().toBytes(),
                     properties.cpus(), properties.platformId(), properties.imagesDirectory(), properties.hostAddress(),
-                    properties.platformContainer()));
+                    properties.platformContainer(), properties.pidsLimit(), properties.egressAllow(),
+                    properties.nodeInternet()));
             case "kubernetes" -> {
                 var k = properties.kubernetes();
                 yield new KubernetesSandboxProvisioner(new KubernetesSandboxSettings(k.namespace(), k.kubeconfig(), image,

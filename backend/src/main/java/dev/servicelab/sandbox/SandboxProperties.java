@@ -23,6 +23,11 @@ import org.springframework.util.unit.DataSize;
  *     starting it (zero for one instance: a restart interrupted it)
  * @param activityWriteInterval how often a sandbox's activity (keystrokes, checks, traffic) is written
  *     to the database at most; idle timeouts are precise to about this much
+ * @param pidsLimit with docker: most processes per node container, its pods included (0: no limit)
+ * @param egressAllow with docker: CIDRs that sandbox pods may reach beyond their own cluster (default
+ *     none; {@code 0.0.0.0/0} opens the public internet, a private range must be named itself)
+ * @param nodeInternet with docker: the nodes' own processes may reach the public internet (a node
+ *     image that pulls from registries, such as {@code rancher/k3s}); pods never get it from this
  * @param kubernetes the kubernetes provider's settings
  */
 @ConfigurationProperties("servicelab.sandbox")
@@ -49,6 +54,9 @@ public record SandboxProperties(
         @DefaultValue("") String platformContainer,
         @DefaultValue("0s") Duration startGrace,
         @DefaultValue("10s") Duration activityWriteInterval,
+        @DefaultValue("2048") int pidsLimit,
+        @DefaultValue("") List<String> egressAllow,
+        @DefaultValue("false") boolean nodeInternet,
         @DefaultValue Kubernetes kubernetes) {
 
     /**

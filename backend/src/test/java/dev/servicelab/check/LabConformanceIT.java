@@ -9,9 +9,9 @@ import dev.servicelab.lab.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxProvisioner;
 import dev.servicelab.sandbox.SandboxRequest;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -66,8 +66,7 @@ class LabConformanceIT extends PlatformTestBase {
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
             CheckContext context = new CheckContext(sandbox, client);
             for (String namespace : lab.sandbox().namespaces()) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
-                        .build()).serverSideApply();
+                SandboxBootstrap.learnerNamespace(client, namespace);
             }
             for (LabStep step : lab.steps()) {
                 String where = lab.id() + "/" + step.id();

@@ -2,8 +2,8 @@ package dev.servicelab.traffic;
 
 import dev.servicelab.account.Account;
 import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxService;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -35,7 +35,7 @@ public final class EchoWorkload {
 
     /** Namespace {@code ns}, Deployment "web" of servicelab/echo:1 (port 8080), ClusterIP Service "web" 80 -> 8080. */
     public static void deploy(KubernetesClient client, String ns, int replicas) {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).serverSideApply();
+        SandboxBootstrap.learnerNamespace(client, ns);
         client.apps().deployments().inNamespace(ns).resource(new DeploymentBuilder().withNewMetadata().withName("web").endMetadata()
                 .withNewSpec().withReplicas(replicas).withNewSelector().addToMatchLabels("app", "web").endSelector()
                 .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata().withNewSpec()

@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,13 +18,17 @@ import java.util.concurrent.TimeUnit;
  * Brings a freshly started sandbox to ready, whichever provisioner started its nodes: waits for the
  * nodes and cluster DNS, then installs what the platform needs before a learner gets it (the
  * learner's ServiceAccount and bounded rights, the admission policy that guards Pod Security, the
- * terminal pod, and one probe pod per node for in-cluster checks).
+ * terminal pod, one probe pod per node for in-cluster checks, and the ResourceQuota and LimitRange of
+ * every learner namespace with the small controller that gives them to namespaces the learner makes).
  */
 public final class SandboxBootstrap {
 
     public static final String NAMESPACE = "servicelab-system";
     public static final String TERMINAL_POD = "terminal";
     public static final String ROLE_LABEL = "servicelab.dev/role";
+    /** On a learner namespace once its ResourceQuota and LimitRange are in place; pods wait for it. */
+    public static final String LIMITS_LABEL = "servicelab.dev/limits";
+    public static final String LIMITS_POD = "namespace-limits";
 
     private SandboxBootstrap() {
     }
@@ -42,7 +47,21 @@ public final class SandboxBootstrap {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
                 .serverSideApply();
+        learnerNamespace(client, "default");
         install(client, toolboxImage, nodes, timeout);
+    }
+
+    /**
+     * Creates (or updates) a learner namespace with its ResourceQuota and LimitRange at once, for the
+     * platform's own use (lab setup): pods may go there right away. Namespaces the learner creates get
+     * the same from the sandbox's namespace-limits controller within a second or two.
+     */
+    public static void learnerNamespace(KubernetesClient client, String namespace) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+                .serverSideApply();
+        Manifests.apply(client, resource("namespace-limits.yaml"), namespace);
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+                .addToLabels(LIMITS_LABEL, "applied").endMetadata().build()).serverSideApply();
     }
 
     public static boolean ready(Node node) {
@@ -88,6 +107,10 @@ public final class SandboxBootstrap {
 
     private static void install(KubernetesClient client, String toolboxImage, int nodes, Duration timeout) {
         Manifests.apply(client, resource("platform.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
+        client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName(LIMITS_POD)
+                .withNamespace(NAMESPACE).endMetadata().addToData("namespace-limits.yaml", resource("namespace-limits.yaml"))
+                .build()).serverSideApply();
+        Manifests.apply(client, resource("limits.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
         List<SandboxNode.Role> roles = nodes == 2 ? List.of(SandboxNode.Role.SERVER, SandboxNode.Role.AGENT)
                 : List.of(SandboxNode.Role.SERVER);
         for (SandboxNode.Role role : roles) {
@@ -98,6 +121,7 @@ public final class SandboxBootstrap {
             waitReady(client, pod, timeout);
         }
         waitReady(client, TERMINAL_POD, timeout);
+        waitReady(client, LIMITS_POD, timeout);
     }
 
     private static void waitReady(KubernetesClient client, String pod, Duration timeout) {

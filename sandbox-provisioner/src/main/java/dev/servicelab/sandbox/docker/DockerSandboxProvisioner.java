@@ -1,11 +1,13 @@
 package dev.servicelab.sandbox.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Ports;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.WaitStrategyTarget;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.k3s.K3sContainer;
 import org.testcontainers.utility.DockerImageName;
@@ -56,6 +59,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     private static final Logger log = LoggerFactory.getLogger(DockerSandboxProvisioner.class);
     private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
     private static final String IMAGES_DIR = "/var/lib/rancher/k3s/agent/images/";
+    private static final String LOOPBACK = "127.0.0.1";
 
     private final DockerSandboxSettings settings;
     private final DockerClient docker;
@@ -92,13 +96,17 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             K3sContainer server = new K3sContainer(DockerImageName.parse(settings.image()).asCompatibleSubstituteFor("rancher/k3s"));
             List<String> command = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
                     "--disable=local-storage", "--disable=servicelb", "--tls-san=" + settings.hostAddress(),
-                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
+                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server",
+                    // k3s's policy controller (kube-router) keeps its hook first in FORWARD, ahead of the
+                    // egress policy; no lab needs NetworkPolicies enforced. The kit's node ignores the flag.
+                    "--disable-network-policy"));
+            command.addAll(kubeletLimits());
             command.addAll(settings.extraServerArgs());
             configure(server, request, SandboxNode.Role.SERVER, network, created)
                     .withNetworkAliases("server")
                     .withEnv("K3S_TOKEN", token)
                     .withCommand(command.toArray(String[]::new))
-                    .waitingFor(new KubernetesReadyWait(settings.startupTimeout(), settings.hostAddress(),
+                    .waitingFor(new KubernetesReadyWait(settings.startupTimeout(), this::apiServer,
                             phase -> progress.reached(id, phase)));
             server.start();
             if (request.nodes() == 2) {
@@ -106,7 +114,8 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                         request, SandboxNode.Role.AGENT, network, created)
                         .withEnv("K3S_URL", "https://server:6443")
                         .withEnv("K3S_TOKEN", token)
-                        .withCommand("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent");
+                        .withCommand(Stream.concat(Stream.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL
+                                + "=agent"), kubeletLimits().stream()).toArray(String[]::new));
                 agent.setPrivilegedMode(true);
                 agent.setTmpFsMapping(Map.of("/run", "", "/var/run", ""));
                 agent.start();
@@ -117,6 +126,8 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
                         progress);
             }
+            // After start-up, when kube-proxy has hooked its chains: ours must come first.
+            installEgressPolicy(sandbox, network.getId());
             log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
             return sandbox;
         } catch (SandboxException e) {
@@ -152,6 +163,18 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                     }
                     if (settings.cpus() > 0) {
                         host.withNanoCPUs((long) (settings.cpus() * 1_000_000_000L));
+                    }
+                    if (settings.pidsLimit() > 0) {
+                        host.withPidsLimit((long) settings.pidsLimit());
+                    }
+                    // Published ports (the API server's) on the host's loopback only: not on its public
+                    // interfaces, and not on the Docker gateway where other sandboxes' pods knock.
+                    if (cmd.getExposedPorts() != null && cmd.getExposedPorts().length > 0) {
+                        Ports loopback = new Ports();
+                        for (ExposedPort port : cmd.getExposedPorts()) {
+                            loopback.bind(port, Ports.Binding.bindIp(LOOPBACK));
+                        }
+                        host.withPortBindings(loopback);
                     }
                 });
         if (settings.imagesDirectory() != null && Files.isDirectory(settings.imagesDirectory())) {
@@ -195,8 +218,9 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         if (apiPort == null) {
             return Optional.empty();
         }
-        String kubeconfig = Kubeconfigs.withServer(readFile(serverNode.containerId(), KUBECONFIG),
-                "https://" + settings.hostAddress() + ":" + apiPort);
+        String apiServer = settings.platformInDocker() ? "https://" + serverNode.address() + ":6443"
+                : "https://" + settings.hostAddress() + ":" + apiPort;
+        String kubeconfig = Kubeconfigs.withServer(readFile(serverNode.containerId(), KUBECONFIG), apiServer);
         Map<String, String> labels = server.get().getLabels();
         try {
             connectPlatform("servicelab-" + sandboxId); // a re-created platform container is on no sandbox network yet
@@ -235,6 +259,88 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                         // already removed
                     }
                 });
+    }
+
+    /**
+     * Where the platform reaches a starting server node's API: the port published on the host's
+     * loopback, or, from the platform's own container (which cannot see the host's loopback), the
+     * node's address on the sandbox network it has joined. The node's certificate names both.
+     */
+    private String apiServer(WaitStrategyTarget node) {
+        if (settings.platformInDocker()) {
+            String address = node.getContainerInfo().getNetworkSettings().getNetworks().values().stream()
+                    .map(ContainerNetwork::getIpAddress).filter(ip -> ip != null && !ip.isBlank()).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("the node has no address on its network yet"));
+            return "https://" + address + ":6443";
+        }
+        return "https://" + settings.hostAddress() + ":" + node.getMappedPort(6443);
+    }
+
+    /** Installs the sandbox's {@link EgressPolicy} in every node's network namespace. */
+    private void installEgressPolicy(Sandbox sandbox, String networkId) {
+        var ipam = docker.inspectNetworkCmd().withNetworkId(networkId).exec().getIpam();
+        List<String> gateways = ipam == null || ipam.getConfig() == null ? List.of() : ipam.getConfig().stream()
+                .map(c -> c.getGateway()).filter(g -> g != null && !g.isBlank()).toList();
+        List<String> nodes = sandbox.nodes().stream().map(SandboxNode::address).filter(a -> a != null).toList();
+        EgressPolicy policy = new EgressPolicy(serverArg("--cluster-cidr", "10.42.0.0/16"),
+                serverArg("--service-cidr", "10.43.0.0/16"), nodes, gateways, settings.egressAllow(),
+                settings.nodeInternet());
+        for (SandboxNode node : sandbox.nodes()) {
+            exec(node.containerId(), "sh", "-c", policy.script());
+        }
+    }
+
+    /**
+     * What the kubelet enforces per pod. A quarter of the node's pids: a fork bomb stops at its own
+     * pod's limit, and the node's kubelet, containerd and the learner's other pods keep room to work.
+     * Ephemeral-storage limits (the LimitRange gives every learner container one): Docker's overlay2
+     * on ext4 has no per-container disk quota, so the kubelet evicts a pod that writes beyond its
+     * limit instead (the kit's node turns this off by default).
+     */
+    private List<String> kubeletLimits() {
+        List<String> args = new ArrayList<>(List.of("--kubelet-arg=local-storage-capacity-isolation=true"));
+        if (settings.pidsLimit() > 0) {
+            args.add("--kubelet-arg=pod-max-pids=" + Math.max(64, settings.pidsLimit() / 4));
+        }
+        return args;
+    }
+
+    /** A k3s flag's value in the extra server arguments ({@code --flag=value} or {@code --flag value}). */
+    private String serverArg(String flag, String fallback) {
+        List<String> args = settings.extraServerArgs();
+        String value = fallback;
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).startsWith(flag + "=")) {
+                value = args.get(i).substring(flag.length() + 1);
+            } else if (args.get(i).equals(flag) && i + 1 < args.size()) {
+                value = args.get(i + 1);
+            }
+        }
+        return value;
+    }
+
+    /** Runs a command in a node container as the platform; fails with its output unless it exits 0. */
+    private void exec(String containerId, String... command) {
+        String execId = docker.execCreateCmd(containerId).withCmd(command).withAttachStdout(true)
+                .withAttachStderr(true).exec().getId();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            docker.execStartCmd(execId).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    out.writeBytes(frame.getPayload());
+                }
+            }).awaitCompletion(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while configuring the node", e);
+        }
+        Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
+        if (exit == null || exit != 0) {
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Configuring the sandbox node failed ("
+                    + String.join(" ", command).lines().findFirst().orElse("") + ", exit " + exit + "): "
+                    + out.toString(StandardCharsets.UTF_8).strip());
+        }
     }
 
     /**

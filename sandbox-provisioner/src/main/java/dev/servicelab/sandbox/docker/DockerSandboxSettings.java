@@ -15,10 +15,18 @@ import java.util.List;
  * @param cpus CPU cap of each node container (0 for none)
  * @param platformId written on every container, so several installations can share one Docker engine
  * @param imagesDirectory image tarballs copied into each node's {@code agent/images/} (null: none)
- * @param hostAddress where the platform reaches ports that Docker publishes on the host
+ * @param hostAddress where the platform on the host reaches ports that Docker publishes (on the
+ *     host's loopback only: learners' pods and other hosts never see them)
  * @param platformContainer the container the platform itself runs in (name, id, or {@code self} for
  *     the container whose id prefix is this host's name), attached to every sandbox network so that
- *     checks reach node IPs (NodePort, tunnel); null or blank when the platform runs on the host
+ *     checks reach node IPs (NodePort, tunnel) and the API server; null or blank when the platform runs
+ *     on the host
+ * @param pidsLimit most processes (and threads) in each node container, pods included (0 for none):
+ *     a fork bomb stops there instead of exhausting the host's
+ * @param egressAllow CIDRs that sandbox pods may reach beyond their own cluster (default none:
+ *     labs need no internet); see {@link EgressPolicy}
+ * @param nodeInternet whether the nodes' own processes may reach the public internet (a node image
+ *     that pulls from registries, like the public {@code rancher/k3s}); pods never get it from this
  */
 public record DockerSandboxSettings(
         String image,
@@ -30,18 +38,39 @@ public record DockerSandboxSettings(
         String platformId,
         Path imagesDirectory,
         String hostAddress,
-        String platformContainer) {
+        String platformContainer,
+        int pidsLimit,
+        List<String> egressAllow,
+        boolean nodeInternet) {
+
+    public static final int DEFAULT_PIDS_LIMIT = 2048;
 
     public DockerSandboxSettings {
         // An unset list property binds as [""], which the node would take for an argument.
         extraServerArgs = extraServerArgs.stream().filter(a -> !a.isBlank()).toList();
+        egressAllow = egressAllow == null ? List.of() : egressAllow.stream().filter(a -> !a.isBlank()).toList();
+        if (pidsLimit < 0) {
+            throw new IllegalArgumentException("servicelab.sandbox.pids-limit must be 0 (none) or more, not " + pidsLimit);
+        }
     }
 
     /** Settings for a platform that runs on the Docker host itself. */
     public DockerSandboxSettings(String image, String toolboxImage, List<String> extraServerArgs, Duration startupTimeout,
             long memoryBytes, double cpus, String platformId, Path imagesDirectory, String hostAddress) {
         this(image, toolboxImage, extraServerArgs, startupTimeout, memoryBytes, cpus, platformId, imagesDirectory,
-                hostAddress, null);
+                hostAddress, null, DEFAULT_PIDS_LIMIT, List.of(), false);
+    }
+
+    /** The same settings with another egress allow-list. */
+    public DockerSandboxSettings withEgressAllow(List<String> cidrs) {
+        return new DockerSandboxSettings(image, toolboxImage, extraServerArgs, startupTimeout, memoryBytes, cpus,
+                platformId, imagesDirectory, hostAddress, platformContainer, pidsLimit, cidrs, nodeInternet);
+    }
+
+    /** The same settings for a platform that runs in the given container. */
+    public DockerSandboxSettings withPlatformContainer(String container) {
+        return new DockerSandboxSettings(image, toolboxImage, extraServerArgs, startupTimeout, memoryBytes, cpus,
+                platformId, imagesDirectory, hostAddress, container, pidsLimit, egressAllow, nodeInternet);
     }
 
     public boolean platformInDocker() {

@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.testcontainers.containers.ContainerLaunchException;
 import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.containers.wait.strategy.WaitStrategyTarget;
 
 /**
  * Waits for the node to serve its API and report Ready, telling each phase as it is reached. It asks
@@ -21,11 +23,13 @@ final class KubernetesReadyWait extends AbstractWaitStrategy {
     private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
 
     private final Consumer<SandboxPhase> progress;
-    private final String hostAddress;
+    private final Function<WaitStrategyTarget, String> apiServer;
 
-    KubernetesReadyWait(Duration timeout, String hostAddress, Consumer<SandboxPhase> progress) {
+    /** @param apiServer where the platform reaches the node's API server, e.g. {@code https://localhost:32768} */
+    KubernetesReadyWait(Duration timeout, Function<WaitStrategyTarget, String> apiServer,
+            Consumer<SandboxPhase> progress) {
         this.progress = progress;
-        this.hostAddress = hostAddress;
+        this.apiServer = apiServer;
         withStartupTimeout(timeout);
     }
 
@@ -43,7 +47,7 @@ final class KubernetesReadyWait extends AbstractWaitStrategy {
             try {
                 String kubeconfig = waitStrategyTarget.copyFileFromContainer(KUBECONFIG,
                         in -> new String(in.readAllBytes(), StandardCharsets.UTF_8));
-                String server = "https://" + hostAddress + ":" + waitStrategyTarget.getMappedPort(6443);
+                String server = apiServer.apply(waitStrategyTarget);
                 try (KubernetesClient client = Kubeconfigs.client(Kubeconfigs.withServer(kubeconfig, server))) {
                     var nodes = client.nodes().list().getItems();
                     if (!apiUp) {

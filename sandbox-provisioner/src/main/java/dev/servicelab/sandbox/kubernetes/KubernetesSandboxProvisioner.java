@@ -19,6 +19,10 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -99,6 +103,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         progress.reached(id, SandboxPhase.STARTING_CONTAINER);
         String token = randomToken();
         try {
+            host.network().v1().networkPolicies().inNamespace(settings.namespace()).resource(isolation(request)).create();
             host.services().inNamespace(settings.namespace()).resource(new ServiceBuilder()
                     .withNewMetadata().withName(id).withLabels(labels(request, null))
                     .withAnnotations(annotations(request, created)).endMetadata()
@@ -174,6 +179,27 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     }
 
     /** The node pod: privileged (containerd, runc, iptables and mounts need it), capped, on emptyDirs. */
+    /**
+     * Lets a sandbox's node pods talk to each other (and carry its nested pod range between them), and
+     * to nobody else: with k8s/base's default-deny and platform-only ingress, another sandbox's node
+     * pods, the platform, PostgreSQL, the host API and metadata are out of reach.
+     */
+    NetworkPolicy isolation(SandboxRequest request) {
+        var peers = new ArrayList<NetworkPolicyPeer>();
+        peers.add(new NetworkPolicyPeerBuilder().withNewPodSelector().addToMatchLabels(SANDBOX, request.sandboxId())
+                .endPodSelector().build());
+        if (settings.clusterCidr() != null && !settings.clusterCidr().isBlank()) {
+            peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(settings.clusterCidr()).endIpBlock().build());
+        }
+        return new NetworkPolicyBuilder().withNewMetadata().withName("sandbox-" + request.sandboxId())
+                .withLabels(labels(request, null)).endMetadata()
+                .withNewSpec().withNewPodSelector().addToMatchLabels(SANDBOX, request.sandboxId()).endPodSelector()
+                .withPolicyTypes("Ingress", "Egress")
+                .addNewIngress().withFrom(peers).endIngress()
+                .addNewEgress().withTo(peers).endEgress()
+                .endSpec().build();
+    }
+
     Pod nodePod(SandboxRequest request, SandboxNode.Role role, List<String> args, List<EnvVar> env, Instant created) {
         String name = request.sandboxId() + "-" + role.label();
         Map<String, Quantity> requests = new LinkedHashMap<>();
@@ -353,6 +379,8 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         try {
             host.pods().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).withGracePeriod(0).delete();
             host.services().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).delete();
+            host.network().v1().networkPolicies().inNamespace(settings.namespace()).withLabels(selector(sandboxId))
+                    .delete();
         } catch (KubernetesClientException e) {
             if (e.getCode() != 404) {
                 throw new SandboxException(SandboxException.Reason.NOT_FOUND, "Could not delete sandbox " + sandboxId

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -42,6 +43,22 @@ class KubernetesSandboxProvisionerTest {
         return provisioner.nodePod(new SandboxRequest("sb-abc123", "ada.lovelace@example.org", "clusterip", 1),
                 SandboxNode.Role.SERVER, List.of("server"), List.of(new EnvVar("K3S_TOKEN", "t", null)),
                 Instant.ofEpochMilli(1_000));
+    }
+
+    @Test
+    void aSandboxsNodePodsTalkOnlyAmongThemselvesAndOverItsNestedPodRange() {
+        NetworkPolicy policy = provisioner.isolation(new SandboxRequest("sb-abc123", "ada", "clusterip", 2));
+
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).containsEntry("servicelab.dev/sandbox", "sb-abc123");
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        assertThat(policy.getMetadata().getLabels()).containsEntry("servicelab.dev/platform", "servicelab")
+                .containsEntry("servicelab.dev/sandbox", "sb-abc123");
+        for (var peers : List.of(policy.getSpec().getIngress().get(0).getFrom(), policy.getSpec().getEgress().get(0).getTo())) {
+            assertThat(peers).hasSize(2);
+            assertThat(peers.get(0).getPodSelector().getMatchLabels()).containsExactly(Map.entry("servicelab.dev/sandbox", "sb-abc123"));
+            assertThat(peers.get(0).getNamespaceSelector()).isNull();
+            assertThat(peers.get(1).getIpBlock().getCidr()).isEqualTo("10.142.0.0/16");
+        }
     }
 
     @Test
