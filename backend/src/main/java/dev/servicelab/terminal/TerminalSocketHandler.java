@@ -1,5 +1,6 @@
 package dev.servicelab.terminal;
 
+import dev.servicelab.security.SocketQuota;
 import dev.servicelab.security.WatchAccess;
 import dev.servicelab.account.Account;
 import java.io.IOException;
@@ -33,6 +34,8 @@ class TerminalSocketHandler extends TextWebSocketHandler {
     private static final int FRAME = 64 * 1024;
     /** A new page gets this much recent output to restore its screen. */
     private static final long FRESH_REPLAY = 256 * 1024;
+    /** Session attribute: the account whose socket quota this socket holds a place of. */
+    private static final String QUOTA = "servicelab.quota";
 
     /** One attached client: its shell, whether it may type, and where its output stream is. */
     private static final class Client {
@@ -51,14 +54,16 @@ class TerminalSocketHandler extends TextWebSocketHandler {
     private final JsonMapper json;
     private final TerminalProperties properties;
     private final WatchAccess watchAccess;
+    private final SocketQuota quota;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     TerminalSocketHandler(TerminalService terminals, JsonMapper json,
-            TerminalProperties properties, WatchAccess watchAccess) {
+            TerminalProperties properties, WatchAccess watchAccess, SocketQuota quota) {
         this.terminals = terminals;
         this.json = json;
         this.properties = properties;
         this.watchAccess = watchAccess;
+        this.quota = quota;
     }
 
     @Override
@@ -78,6 +83,8 @@ class TerminalSocketHandler extends TextWebSocketHandler {
         WatchAccess.Viewer viewer;
         try {
             viewer = watchAccess.viewer(session.getPrincipal().getName(), learner, "You may only open your own terminal.");
+            quota.acquire(session.getPrincipal().getName());
+            session.getAttributes().put(QUOTA, session.getPrincipal().getName());
         } catch (WatchAccess.Refused e) {
             refuse(session, e.getMessage());
             return;
@@ -162,6 +169,9 @@ class TerminalSocketHandler extends TextWebSocketHandler {
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        if (session.getAttributes().remove(QUOTA) instanceof String account) {
+            quota.release(account);
+        }
         Client client = clients.remove(session.getId());
         if (client != null) {
             terminals.detached(client.shell);

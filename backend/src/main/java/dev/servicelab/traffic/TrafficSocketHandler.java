@@ -1,6 +1,7 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.account.Account;
+import dev.servicelab.security.SocketQuota;
 import dev.servicelab.security.WatchAccess;
 import java.io.IOException;
 import java.util.Map;
@@ -32,17 +33,21 @@ class TrafficSocketHandler extends TextWebSocketHandler {
     private static final int QUEUE = 50;
     /** Queued to end a viewer's socket. */
     private static final String CLOSE = "";
+    /** Session attribute: the account whose socket quota this socket holds a place of. */
+    private static final String QUOTA = "servicelab.quota";
 
     private final TrafficService traffic;
     private final WatchAccess watchAccess;
+    private final SocketQuota quota;
     private final Map<String, Viewing> viewing = new ConcurrentHashMap<>();
 
     private record Viewing(TrafficService.Watch watch, Sender sender) {
     }
 
-    TrafficSocketHandler(TrafficService traffic, WatchAccess watchAccess) {
+    TrafficSocketHandler(TrafficService traffic, WatchAccess watchAccess, SocketQuota quota) {
         this.traffic = traffic;
         this.watchAccess = watchAccess;
+        this.quota = quota;
     }
 
     @Override
@@ -57,6 +62,8 @@ class TrafficSocketHandler extends TextWebSocketHandler {
         WatchAccess.Viewer viewer;
         try {
             viewer = watchAccess.viewer(session.getPrincipal().getName(), learner, "You may only watch your own traffic.");
+            quota.acquire(session.getPrincipal().getName());
+            session.getAttributes().put(QUOTA, session.getPrincipal().getName());
         } catch (WatchAccess.Refused e) {
             refuse(session, e.getMessage());
             return;
@@ -79,6 +86,9 @@ class TrafficSocketHandler extends TextWebSocketHandler {
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        if (session.getAttributes().remove(QUOTA) instanceof String account) {
+            quota.release(account);
+        }
         Viewing v = viewing.remove(session.getId());
         if (v != null) {
             v.watch().close();

@@ -75,6 +75,14 @@ class ProblemDetailsTest extends PlatformTestBase {
         assertThat(response.json().get("detail").asString()).contains("/api/v1/labs/clusterip/enrolment");
     }
 
+    @Test
+    void aRequestBodyOverTheLimitIsA413ThatSaysTheLimit() {
+        String huge = "{\"username\":\"" + "x".repeat(2 * 1024 * 1024) + "\"}";
+        Response response = api(ADMIN, ADMIN_PASSWORD).post("/api/v1/accounts", huge);
+        assertProblem(response, 413, "/problems/request-too-large");
+        assertThat(response.json().get("detail").asString()).contains("at most 1024 KiB");
+    }
+
     private String firstStepOf(String labId) {
         return api(ADMIN, ADMIN_PASSWORD).get("/api/v1/labs/" + labId).json().get("steps").get(0).get("id").asString();
     }
