@@ -25,7 +25,7 @@ public class LearnerSandboxes {
         }
     }
 
-    private static final Set<String> ACTIVE = Set.of("STARTING", "READY");
+    private static final Set<String> ACTIVE = Set.of("STARTING", "READY", "FROZEN");
 
     private final JdbcClient jdbc;
     private final ObjectProvider<SandboxManager> manager;

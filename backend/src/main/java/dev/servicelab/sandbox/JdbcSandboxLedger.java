@@ -60,7 +60,7 @@ class JdbcSandboxLedger implements SandboxLedger {
 
     @Override
     public List<SandboxRecord> active() {
-        return jdbc.sql("select * from sandbox where state in ('STARTING', 'READY') order by created_at")
+        return jdbc.sql("select * from sandbox where state in ('STARTING', 'READY', 'FROZEN') order by created_at")
                 .query(JdbcSandboxLedger::map).list();
     }
 

@@ -21,6 +21,12 @@ import org.springframework.util.unit.DataSize;
  *     an id), joined to each sandbox network; empty when the platform runs on the host
  * @param startGrace with several replicas: how long a STARTING sandbox is left to the replica
  *     starting it (zero for one instance: a restart interrupted it)
+ * @param freezeAfter a learner's sandbox unused this long is frozen (paused; opening the lab resumes it in
+ *     about a second); zero: never
+ * @param hibernateAfter unused this long, its cluster is saved in the database and the sandbox removed
+ *     (opening the lab restores it); zero: never, the idle timeout removes it
+ * @param snapshotInterval while in use, the cluster is saved this often if its learner did something,
+ *     so a node that dies is restored from it; zero: never
  * @param kubernetes the kubernetes provider's settings
  */
 @ConfigurationProperties("servicelab.sandbox")
@@ -46,6 +52,9 @@ public record SandboxProperties(
         @DefaultValue("docker") String provider,
         @DefaultValue("") String platformContainer,
         @DefaultValue("0s") Duration startGrace,
+        @DefaultValue("10m") Duration freezeAfter,
+        @DefaultValue("30m") Duration hibernateAfter,
+        @DefaultValue("5m") Duration snapshotInterval,
         @DefaultValue Kubernetes kubernetes) {
 
     /**

@@ -28,9 +28,20 @@ public class SandboxService {
         return SandboxView.of(record, tunnels.running(record.sandboxId()));
     }
 
+    /** The learner's latest sandbox for the lab; one that is frozen or hibernated is woken, as they are back. */
     public SandboxView view(Account account, String labId) {
         catalog.lab(labId);
-        return ledger.latest(account.username(), labId).map(this::view).orElse(SandboxView.NONE);
+        Optional<SandboxRecord> latest = ledger.latest(account.username(), labId);
+        if (latest.isPresent() && (latest.get().state() == SandboxState.FROZEN
+                || latest.get().state() == SandboxState.HIBERNATED)) {
+            try {
+                return acquire(account, labId);
+            } catch (SandboxException e) {
+                // e.g. no room right now: the page shows the saved sandbox and the learner's start button says why
+                return view(latest.get());
+            }
+        }
+        return latest.map(this::view).orElse(SandboxView.NONE);
     }
 
     public SandboxView acquire(Account account, String labId) {
