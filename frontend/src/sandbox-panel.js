@@ -73,6 +73,8 @@ function label(view) {
   switch (view.state) {
     case 'READY': return 'Ready';
     case 'STARTING': return `${view.phaseDescription} (${view.percent}%)`;
+    case 'FROZEN': return 'Paused while you were away: waking your cluster…';
+    case 'HIBERNATED': return 'Saved while you were away';
     case 'DEAD': return 'Stopped';
     case 'FAILED': return 'Could not start';
     case 'EXPIRED': return 'Expired';

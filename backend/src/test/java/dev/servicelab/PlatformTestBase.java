@@ -69,6 +69,8 @@ public abstract class PlatformTestBase {
         // reconciliation never reaps sandboxes that belong to a developer's running platform.
         registry.add("servicelab.sandbox.warm-pool", () -> "0");
         registry.add("servicelab.sandbox.platform-id", () -> PLATFORM_ID);
+        // Tests use sandboxes without a lab page open to show the learner is there: never freeze them.
+        registry.add("servicelab.sandbox.freeze-after", () -> "0s");
     }
 
     private static Path createDatabaseDirectory() {

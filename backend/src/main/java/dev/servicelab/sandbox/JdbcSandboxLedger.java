@@ -65,7 +65,8 @@ class JdbcSandboxLedger implements SandboxLedger {
     }
 
     /** The most recent sandbox of a learner for a lab, whatever its state (to explain a dead one). */
-    Optional<SandboxRecord> latest(String owner, String labId) {
+    @Override
+    public Optional<SandboxRecord> latest(String owner, String labId) {
         return jdbc.sql("select * from sandbox where owner = ? and lab_id = ? order by created_at desc limit 1")
                 .params(owner, labId).query(JdbcSandboxLedger::map).optional();
     }

@@ -3,6 +3,8 @@ package dev.servicelab.sandbox;
 import dev.servicelab.account.Account;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
@@ -10,6 +12,12 @@ import org.springframework.stereotype.Service;
 /** Learners' sandboxes, per lab, on top of the sandbox manager; explains when sandboxes are off. */
 @Service
 public class SandboxService {
+
+    /**
+     * The open lab page asks for its sandbox every few seconds: that is the learner being there, which
+     * keeps the sandbox from being frozen or hibernated. Recorded at most this often.
+     */
+    private static final Duration PRESENCE = Duration.ofSeconds(30);
 
     private final ObjectProvider<SandboxManager> manager;
     private final JdbcSandboxLedger ledger;
@@ -41,6 +49,8 @@ public class SandboxService {
                 return view(latest.get());
             }
         }
+        latest.filter(r -> r.state() == SandboxState.READY && r.lastActiveAt().isBefore(Instant.now().minus(PRESENCE)))
+                .ifPresent(r -> manager().touch(r.sandboxId()));
         return latest.map(this::view).orElse(SandboxView.NONE);
     }
 

@@ -11,8 +11,13 @@ public interface SandboxLedger {
 
     Optional<SandboxRecord> find(String sandboxId);
 
-    /** Records in an active state (starting or ready). */
+    /** Records in an active state (starting, ready or frozen). */
     List<SandboxRecord> active();
+
+    /** The learner's most recent sandbox for a lab, whatever its state; empty when unknown. */
+    default Optional<SandboxRecord> latest(String owner, String labId) {
+        return Optional.empty();
+    }
 
     /**
      * Runs {@code work} while no other platform replica runs allocation work on the same records

@@ -136,8 +136,9 @@ public final class SandboxManager implements AutoCloseable {
         SandboxRecord record = newRecord(owner, labId, nodes, now);
         if (saved.isPresent()) {
             SandboxRecord waking = record.with(SandboxState.STARTING, SandboxPhase.WAKING, null);
+            boolean replayToo = !savedWhenStopped(owner, labId);
             save(waking);
-            return new Allocation(waking, true, () -> launchRestored(waking, saved.get()));
+            return new Allocation(waking, true, () -> launchRestored(waking, saved.get(), replayToo));
         }
         save(record);
         return new Allocation(record, true, () -> launch(record));
@@ -441,6 +442,16 @@ public final class SandboxManager implements AutoCloseable {
         savedAt.remove(record.sandboxId());
     }
 
+    /**
+     * Whether the learner's last sandbox for the lab was saved as it stopped (hibernated, or expired
+     * after its final save), so its snapshot holds everything. After a dead node or an unknown end the
+     * snapshot may be minutes old: the lab's setup and passed steps are then replayed on top of it.
+     */
+    private boolean savedWhenStopped(String owner, String labId) {
+        return ledger.latest(owner, labId)
+                .map(r -> r.state() == SandboxState.HIBERNATED || r.state() == SandboxState.EXPIRED).orElse(false);
+    }
+
     /** Resumes a frozen sandbox before {@link #acquire} returns it. */
     private Allocation thawing(SandboxRecord frozen) {
         SandboxRecord ready = frozen.touched(clock.instant()).with(SandboxState.READY, frozen.phase(), null);
@@ -478,10 +489,10 @@ public final class SandboxManager implements AutoCloseable {
 
     /**
      * Starts a sandbox from the learner's snapshot: their objects are back, so the lab's setup is not
-     * replayed. A snapshot this node image must not read is dropped and the learner told to start
+     * replayed unless the snapshot may be older than the learner's last steps. A snapshot this node image must not read is dropped and the learner told to start
      * afresh (the replay path); any other failure keeps it for the next try.
      */
-    private void launchRestored(SandboxRecord record, SandboxSnapshot snapshot) {
+    private void launchRestored(SandboxRecord record, SandboxSnapshot snapshot, boolean replayToo) {
         starters.submit(() -> {
             try {
                 Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
@@ -493,6 +504,8 @@ public final class SandboxManager implements AutoCloseable {
                 ledger.find(record.sandboxId()).ifPresent(r -> {
                     if (r.state() != SandboxState.STARTING) {
                         provisioner.delete(r.sandboxId()); // ended while it was starting
+                    } else if (replayToo) {
+                        prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox);
                     } else {
                         save(r.with(SandboxState.READY, SandboxPhase.READY, "Restored from your cluster saved at "
                                 + snapshot.takenAt() + "."));
