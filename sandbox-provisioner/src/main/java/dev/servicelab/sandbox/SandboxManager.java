@@ -333,7 +333,8 @@ public final class SandboxManager implements AutoCloseable {
         }
         String note = message;
         ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING)
-                .ifPresent(r -> save(r.with(SandboxState.READY, SandboxPhase.READY, note)));
+                // The learner's idle time starts once they can use it.
+                .ifPresent(r -> save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY, note)));
     }
 
     private void finish(SandboxRecord record, SandboxState state, String message) {
@@ -507,7 +508,7 @@ public final class SandboxManager implements AutoCloseable {
                     } else if (replayToo) {
                         prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox);
                     } else {
-                        save(r.with(SandboxState.READY, SandboxPhase.READY, "Restored from your cluster saved at "
+                        save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY, "Restored from your cluster saved at "
                                 + snapshot.takenAt() + "."));
                     }
                 });

@@ -91,9 +91,13 @@ class HibernationBenchmark {
 
             List<Long> restores = new ArrayList<>();
             List<Long> workloads = new ArrayList<>();
+            List<Long> frozenSnapshots = new ArrayList<>();
             for (int i = 0; i < RESTORES; i++) {
+                Thread.sleep(20_000); // a learner away: start-up work of the last restore is over
                 provisioner.freeze(sandbox.id());
+                Instant snapStart = Instant.now();
                 SandboxSnapshot saved = provisioner.snapshot(sandbox.id());
+                frozenSnapshots.add(Duration.between(snapStart, Instant.now()).toMillis());
                 String old = sandbox.id();
                 provisioner.delete(old);
                 if (i == 0) {
@@ -114,6 +118,8 @@ class HibernationBenchmark {
                 }
                 workloads.add(Duration.between(start, Instant.now()).toMillis());
             }
+            report.add(String.format("snapshot of a frozen sandbox (hibernation), %d runs: median %d ms, p95 %d ms %s",
+                    RESTORES, percentile(frozenSnapshots, 50), percentile(frozenSnapshots, 95), frozenSnapshots));
             report.add(String.format("resume from snapshot (create to ready: node, DNS, platform pods), %d runs: median %.1f s, "
                     + "p95 %.1f s %s", RESTORES, percentile(restores, 50) / 1000.0, percentile(restores, 95) / 1000.0, restores));
             report.add(String.format("  ... and the learner's pods Ready again: median %.1f s, p95 %.1f s %s",
