@@ -113,8 +113,11 @@ public final class SandboxManager implements AutoCloseable {
         List<SandboxRecord> active = ledger.active();
         long mine = active.stream().filter(r -> owner.equals(r.owner())).count();
         if (mine >= limits.maxPerLearner()) {
-            throw new SandboxException(SandboxException.Reason.CAPACITY, "You already have " + mine
-                    + " sandbox(es) running, the most one learner may have. End one from its lab page first.");
+            if (!hibernateOwnOther(active, owner)) {
+                throw new SandboxException(SandboxException.Reason.CAPACITY, "You already have " + mine
+                        + " sandbox(es) running, the most one learner may have. End one from its lab page first.");
+            }
+            active = ledger.active();
         }
         Instant now = clock.instant();
         Optional<SandboxRecord> pooled = nodes == 1 && saved.isEmpty() ? active.stream()
@@ -486,6 +489,19 @@ public final class SandboxManager implements AutoCloseable {
         idlest.ifPresent(r -> hibernate(r, "Saved and stopped to make room for another learner while you were away. "
                 + "Opening the lab wakes your cluster where you left it."));
         return idlest.isPresent() && ledger.find(idlest.get().sandboxId()).map(r -> !r.state().active()).orElse(true);
+    }
+
+    /** A learner at their own limit who opens another lab has left the one they used least recently: it is saved. */
+    private boolean hibernateOwnOther(List<SandboxRecord> active, String owner) {
+        if (snapshots == SandboxSnapshots.NONE) {
+            return false;
+        }
+        Optional<SandboxRecord> oldest = active.stream()
+                .filter(r -> owner.equals(r.owner()) && r.state() != SandboxState.STARTING)
+                .min(java.util.Comparator.comparing(SandboxRecord::lastActiveAt));
+        oldest.ifPresent(r -> hibernate(r, "Saved and stopped when you opened another lab. Opening this lab again wakes "
+                + "your cluster where you left it."));
+        return oldest.isPresent();
     }
 
     /**

@@ -233,6 +233,18 @@ class HibernationManagerTest {
     }
 
     @Test
+    void aLearnerOpeningAnotherLabHasTheirLastOneSavedInsteadOfBeingRefused() {
+        manager(4);
+        SandboxRecord first = ready(manager.acquire("ada", "nodeport", 1));
+
+        SandboxRecord second = ready(manager.acquire("ada", "clusterip", 1));
+
+        assertThat(second.state()).isEqualTo(SandboxState.READY);
+        assertThat(ledger.find(first.sandboxId()).orElseThrow().state()).isEqualTo(SandboxState.HIBERNATED);
+        assertThat(snapshots.latest("ada", "nodeport")).isPresent();
+    }
+
+    @Test
     void endingASandboxForgetsItsSnapshotSoTheNextOneStartsFresh() {
         manager(4);
         SandboxRecord first = ready(manager.acquire("ada", "nodeport", 1));
