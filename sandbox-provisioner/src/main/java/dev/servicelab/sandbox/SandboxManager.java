@@ -379,7 +379,9 @@ public final class SandboxManager implements AutoCloseable {
             return;
         }
         Instant now = clock.instant();
-        for (SandboxRecord record : ledger.active()) {
+        List<SandboxRecord> active = ledger.active();
+        savedAt.keySet().retainAll(active.stream().map(SandboxRecord::sandboxId).toList());
+        for (SandboxRecord record : active) {
             if (record.pooled() || record.state() == SandboxState.STARTING) {
                 continue;
             }

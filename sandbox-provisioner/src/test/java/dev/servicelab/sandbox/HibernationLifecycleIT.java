@@ -71,7 +71,9 @@ class HibernationLifecycleIT {
 
         SandboxRecord hibernated = awaitState(first, SandboxState.HIBERNATED, Duration.ofSeconds(60));
         assertThat(hibernated.message()).contains("wakes your cluster");
-        assertThat(provisioner.list()).noneMatch(s -> s.sandboxId().equals(first));
+        // The learner is told first; the removal follows in the same round.
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> provisioner.list().stream().noneMatch(s -> s.sandboxId().equals(first)));
         assertThat(snapshots.latest("lin", "clusterip")).isPresent();
 
         back = Instant.now();
