@@ -14,9 +14,18 @@ export function sandboxPanel(panel) {
   let timer;
   let used = false;
   let ready = false;
+  let waking = false;
+  const sleeping = () => ['FROZEN', 'HIBERNATED'].includes(panel.dataset.state);
 
   for (const type of ['keydown', 'pointerdown', 'pointermove', 'wheel', 'touchstart']) {
-    document.addEventListener(type, () => { used = true; }, { passive: true, capture: true });
+    document.addEventListener(type, () => {
+      used = true;
+      // Back at a paused or saved cluster: wake it now rather than at the next heartbeat.
+      if (sleeping() && !waking) {
+        waking = true;
+        api('POST', path + '/keep-alive').then(render, () => {}).finally(() => { waking = false; });
+      }
+    }, { passive: true, capture: true });
   }
   setInterval(async () => {
     if (!ready || !used || document.visibilityState !== 'visible') return;
@@ -65,7 +74,11 @@ export function sandboxPanel(panel) {
       panel.querySelector('[data-testid=sandbox-warning]').append(' ', keep);
     }
     const actions = panel.querySelector('.actions');
-    if (!starting && !ready) actions.append(button(view.state === 'NONE' ? 'Start my cluster' : 'Start a fresh cluster', () => act('POST')));
+    if (!starting && !ready) {
+      const text = view.state === 'NONE' ? 'Start my cluster'
+        : ['FROZEN', 'HIBERNATED'].includes(view.state) ? 'Wake my cluster' : 'Start a fresh cluster';
+      actions.append(button(text, () => act('POST')));
+    }
     if (ready) {
       actions.append(button('More time', () => act('POST', '/extend'), true));
       actions.append(button('End cluster', () => act('DELETE'), true));
@@ -129,6 +142,8 @@ function label(view) {
   switch (view.state) {
     case 'READY': return 'Ready';
     case 'STARTING': return `${view.phaseDescription} (${view.percent}%)`;
+    case 'FROZEN': return 'Paused while you were away: waking your cluster…';
+    case 'HIBERNATED': return 'Saved while you were away';
     case 'DEAD': return 'Stopped';
     case 'FAILED': return 'Could not start';
     case 'EXPIRED': return 'Expired';

@@ -78,6 +78,8 @@ public abstract class PlatformTestBase {
         registry.add("servicelab.accounts.limits.failures-per-account", () -> "5");
         registry.add("servicelab.accounts.limits.failures-per-address", () -> "1000000");
         registry.add("servicelab.accounts.limits.signups-per-address", () -> "1000000");
+        // Tests use sandboxes without a lab page open to show the learner is there: never freeze them.
+        registry.add("servicelab.sandbox.freeze-after", () -> "0s");
     }
 
     private static Path createDatabaseDirectory() {

@@ -26,7 +26,7 @@ public class LearnerSandboxes {
         }
     }
 
-    private static final Set<String> ACTIVE = Set.of("STARTING", "READY");
+    private static final Set<String> ACTIVE = Set.of("STARTING", "READY", "FROZEN");
 
     private final JdbcSandboxLedger ledger;
     private final ObjectProvider<SandboxManager> manager;

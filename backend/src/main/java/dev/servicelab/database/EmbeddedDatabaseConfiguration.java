@@ -1,8 +1,9 @@
 package dev.servicelab.database;
 
 import dev.servicelab.db.EmbeddedPostgres;
-import javax.sql.DataSource;
+import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.DataSourceBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,9 +22,11 @@ class EmbeddedDatabaseConfiguration {
                 properties.effectiveBinariesCache(), properties.port(), properties.database()));
     }
 
+    /** The same pool settings ({@code spring.datasource.hikari.*}) as an external database gets. */
     @Bean
-    DataSource dataSource(EmbeddedPostgres postgres) {
-        return DataSourceBuilder.create().url(postgres.jdbcUrl()).username(postgres.username())
+    @ConfigurationProperties("spring.datasource.hikari")
+    HikariDataSource dataSource(EmbeddedPostgres postgres) {
+        return DataSourceBuilder.create().type(HikariDataSource.class).url(postgres.jdbcUrl()).username(postgres.username())
                 .password(postgres.password()).build();
     }
 }

@@ -59,6 +59,11 @@ class LabPageController {
     String lab(@PathVariable String labId, Principal principal, Model model) {
         Account account = current.of(principal);
         Lab lab = catalog.lab(labId);
+        try {
+            sandboxes.wake(account, labId); // opening the lab is coming back to it
+        } catch (SandboxService.SandboxesDisabledException e) {
+            // the page says so in its sandbox panel
+        }
         LabProgress labProgress = progress.progress(account, labId);
         String currentStep = labProgress.currentStepId();
         List<StepPanel> steps = new java.util.ArrayList<>();

@@ -60,7 +60,7 @@ public class JdbcSandboxLedger implements SandboxLedger {
 
     @Override
     public List<SandboxRecord> active() {
-        return jdbc.sql("select * from sandbox where state in ('STARTING', 'READY') order by created_at")
+        return jdbc.sql("select * from sandbox where state in ('STARTING', 'READY', 'FROZEN') order by created_at")
                 .query(JdbcSandboxLedger::map).list();
     }
 
@@ -90,7 +90,8 @@ public class JdbcSandboxLedger implements SandboxLedger {
     }
 
     /** The most recent sandbox of a learner for a lab, whatever its state (to explain a dead one). */
-    Optional<SandboxRecord> latest(String owner, String labId) {
+    @Override
+    public Optional<SandboxRecord> latest(String owner, String labId) {
         return jdbc.sql("select * from sandbox where owner = ? and lab_id = ? order by created_at desc limit 1")
                 .params(owner, labId).query(JdbcSandboxLedger::map).optional();
     }

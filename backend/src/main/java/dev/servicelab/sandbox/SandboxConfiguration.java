@@ -39,11 +39,12 @@ class SandboxConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")
     SandboxManager sandboxManager(SandboxProvisioner provisioner, JdbcSandboxLedger ledger, SandboxProperties p,
-            SandboxPreparer labSetup) {
+            SandboxPreparer labSetup, JdbcSandboxSnapshots snapshots) {
         SandboxManager manager = new SandboxManager(provisioner, ledger, new SandboxLimits(p.warmPool(), p.maxPerLearner(),
                 p.maxTotal(), p.maxConcurrentStarts(), p.idleTimeout(), p.hardTtl(), p.extension(), p.healthInterval(),
                 p.startGrace()), Clock.systemUTC());
         manager.preparer(labSetup);
+        manager.hibernation(new Hibernation(p.freezeAfter(), p.hibernateAfter(), p.snapshotInterval()), snapshots);
         return manager;
     }
 }

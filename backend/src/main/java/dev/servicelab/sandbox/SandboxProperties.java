@@ -28,6 +28,12 @@ import org.springframework.util.unit.DataSize;
  *     none; {@code 0.0.0.0/0} opens the public internet, a private range must be named itself)
  * @param nodeInternet with docker: the nodes' own processes may reach the public internet (a node
  *     image that pulls from registries, such as {@code rancher/k3s}); pods never get it from this
+ * @param freezeAfter a learner's sandbox unused this long is frozen (paused; opening the lab resumes it in
+ *     about a second); zero: never
+ * @param hibernateAfter unused this long, its cluster is saved in the database and the sandbox removed
+ *     (opening the lab restores it); zero: never, the idle timeout removes it
+ * @param snapshotInterval while in use, the cluster is saved this often if its learner did something,
+ *     so a node that dies is restored from it; zero: never
  * @param kubernetes the kubernetes provider's settings
  */
 @ConfigurationProperties("servicelab.sandbox")
@@ -57,6 +63,9 @@ public record SandboxProperties(
         @DefaultValue("2048") int pidsLimit,
         @DefaultValue("") List<String> egressAllow,
         @DefaultValue("false") boolean nodeInternet,
+        @DefaultValue("10m") Duration freezeAfter,
+        @DefaultValue("30m") Duration hibernateAfter,
+        @DefaultValue("5m") Duration snapshotInterval,
         @DefaultValue Kubernetes kubernetes) {
 
     /**

@@ -3,6 +3,7 @@ package dev.servicelab.sandbox;
 import dev.servicelab.account.Account;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
+import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;
 
@@ -31,9 +32,28 @@ public class SandboxService {
         return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout());
     }
 
+    /**
+     * The learner's latest sandbox for the lab, as it is: the page polls this, so it is no sign that
+     * the learner is there (an idle open tab must not keep a cluster awake). See {@link #keepAlive}.
+     */
     public SandboxView view(Account account, String labId) {
         catalog.lab(labId);
         return ledger.latest(account.username(), labId).map(this::view).orElse(SandboxView.NONE);
+    }
+
+    /** The learner came back to the lab (opened its page, or used it): a frozen or saved cluster wakes. */
+    public Optional<SandboxView> wake(Account account, String labId) {
+        Optional<SandboxRecord> latest = ledger.latest(account.username(), labId);
+        if (latest.isPresent() && (latest.get().state() == SandboxState.FROZEN
+                || latest.get().state() == SandboxState.HIBERNATED)) {
+            try {
+                return Optional.of(acquire(account, labId));
+            } catch (SandboxException e) {
+                // e.g. no room right now: the page shows the saved sandbox and the start button says why
+                return Optional.of(view(latest.get()));
+            }
+        }
+        return Optional.empty();
     }
 
     public SandboxView acquire(Account account, String labId) {
@@ -56,6 +76,10 @@ public class SandboxService {
 
     /** The page is open or the learner asked to keep the cluster: counts as activity at once. */
     public SandboxView keepAlive(Account account, String labId) {
+        Optional<SandboxView> woken = wake(account, labId);
+        if (woken.isPresent()) {
+            return woken.get();
+        }
         SandboxRecord record = active(account, labId);
         handles.active(record.sandboxId());
         handles.flushActivity(record.sandboxId());

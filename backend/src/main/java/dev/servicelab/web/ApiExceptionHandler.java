@@ -31,6 +31,9 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                     .body(Problems.of(HttpStatus.CONFLICT, "sandbox-not-ready", "No ready sandbox", e.getMessage()));
             case DEAD, START_FAILED -> ResponseEntity.status(HttpStatus.BAD_GATEWAY)
                     .body(Problems.of(HttpStatus.BAD_GATEWAY, "sandbox-failed", "The sandbox is not working", e.getMessage()));
+            case INCOMPATIBLE_SNAPSHOT -> ResponseEntity.status(HttpStatus.CONFLICT)
+                    .body(Problems.of(HttpStatus.CONFLICT, "sandbox-snapshot-incompatible", "The saved cluster cannot be restored",
+                            e.getMessage()));
         };
     }
 

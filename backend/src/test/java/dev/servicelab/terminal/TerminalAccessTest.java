@@ -70,7 +70,7 @@ class TerminalAccessTest extends PlatformTestBase {
     @Test
     void aTerminalWithoutAReadySandboxSaysToStartTheCluster() throws Exception {
         Refusal refusal = connect(newLearner(), "lab=clusterip&tab=1");
-        assertThat(refusal.message()).contains("not ready yet").contains("Start it on the lab page");
+        assertThat(refusal.message()).contains("not ready").contains("Start it on the lab page");
         assertThat(refusal.closeCode()).isEqualTo(1008);
     }
 

@@ -40,15 +40,25 @@ public final class SandboxBootstrap {
     /** Everything after the API answers: nodes Ready, DNS ready, the platform's namespace and pods. */
     public static void prepare(KubernetesClient client, String sandboxId, int nodes, String toolboxImage,
             Duration timeout, SandboxProgress progress) {
-        waitForNodes(client, nodes, timeout);
+        prepare(client, sandboxId, nodes, toolboxImage, timeout, progress, null);
+    }
+
+    /**
+     * Like {@link #prepare(KubernetesClient, String, int, String, Duration, SandboxProgress)} for a
+     * cluster restored from a snapshot: its Node and Pod objects still say Ready from before, so only
+     * a status written since {@code restoredAt} (by the new node's kubelet) counts.
+     */
+    public static void prepare(KubernetesClient client, String sandboxId, int nodes, String toolboxImage,
+            Duration timeout, SandboxProgress progress, Instant restoredAt) {
+        waitForNodes(client, nodes, timeout, restoredAt);
         progress.reached(sandboxId, SandboxPhase.NODE_READY);
-        waitForDns(client, timeout);
+        waitForDns(client, timeout, restoredAt);
         progress.reached(sandboxId, SandboxPhase.DNS_READY);
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
                 .serverSideApply();
         learnerNamespace(client, "default");
-        install(client, toolboxImage, nodes, timeout);
+        install(client, toolboxImage, nodes, timeout, restoredAt);
     }
 
     /**
@@ -69,11 +79,27 @@ public final class SandboxBootstrap {
                 .stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
-    private static void waitForNodes(KubernetesClient client, int count, Duration timeout) {
+    /** A pod that is Ready, with every container started at or after {@code since} (any start when null). */
+    public static boolean readySince(Pod pod, Instant since) {
+        return ready(pod) && (since == null || pod.getStatus().getContainerStatuses() != null
+                && !pod.getStatus().getContainerStatuses().isEmpty()
+                && pod.getStatus().getContainerStatuses().stream().allMatch(c -> c.getState() != null
+                        && c.getState().getRunning() != null && c.getState().getRunning().getStartedAt() != null
+                        && !Instant.parse(c.getState().getRunning().getStartedAt()).isBefore(since)));
+    }
+
+    /** A node that is Ready by a heartbeat at or after {@code since} (any heartbeat when null). */
+    static boolean readySince(Node node, Instant since) {
+        return ready(node) && (since == null || node.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())
+                        && c.getLastHeartbeatTime() != null && !Instant.parse(c.getLastHeartbeatTime()).isBefore(since)));
+    }
+
+    private static void waitForNodes(KubernetesClient client, int count, Duration timeout, Instant since) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
             var nodes = client.nodes().list().getItems();
-            if (nodes.size() >= count && nodes.stream().allMatch(SandboxBootstrap::ready)) {
+            if (nodes.size() >= count && nodes.stream().allMatch(n -> readySince(n, since))) {
                 return;
             }
             pause();
@@ -82,9 +108,18 @@ public final class SandboxBootstrap {
                 "Only some of the sandbox's " + count + " nodes became Ready within " + timeout.toSeconds() + " s");
     }
 
-    private static void waitForDns(KubernetesClient client, Duration timeout) {
+    private static void waitForDns(KubernetesClient client, Duration timeout, Instant since) {
         Instant deadline = Instant.now().plus(timeout);
         while (Instant.now().isBefore(deadline)) {
+            if (since != null) {
+                // The Deployment's status is as old as the snapshot: look at the pods themselves.
+                if (client.pods().inNamespace("kube-system").withLabel("k8s-app", "kube-dns").list().getItems().stream()
+                        .anyMatch(p -> readySince(p, since))) {
+                    return;
+                }
+                pause();
+                continue;
+            }
             var coredns = client.apps().deployments().inNamespace("kube-system").withName("coredns").get();
             if (coredns != null && coredns.getStatus() != null && coredns.getStatus().getReadyReplicas() != null
                     && coredns.getStatus().getReadyReplicas() > 0) {
@@ -105,7 +140,7 @@ public final class SandboxBootstrap {
         }
     }
 
-    private static void install(KubernetesClient client, String toolboxImage, int nodes, Duration timeout) {
+    private static void install(KubernetesClient client, String toolboxImage, int nodes, Duration timeout, Instant since) {
         Manifests.apply(client, resource("platform.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
         client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName(LIMITS_POD)
                 .withNamespace(NAMESPACE).endMetadata().addToData("namespace-limits.yaml", resource("namespace-limits.yaml"))
@@ -118,14 +153,14 @@ public final class SandboxBootstrap {
                     .replace("${ROLE}", role.label()), NAMESPACE);
         }
         for (String pod : roles.stream().map(SandboxBootstrap::probePod).toList()) {
-            waitReady(client, pod, timeout);
+            waitReady(client, pod, timeout, since);
         }
-        waitReady(client, TERMINAL_POD, timeout);
-        waitReady(client, LIMITS_POD, timeout);
+        waitReady(client, TERMINAL_POD, timeout, since);
+        waitReady(client, LIMITS_POD, timeout, since);
     }
 
-    private static void waitReady(KubernetesClient client, String pod, Duration timeout) {
-        client.pods().inNamespace(NAMESPACE).withName(pod).waitUntilCondition(SandboxBootstrap::ready,
+    private static void waitReady(KubernetesClient client, String pod, Duration timeout, Instant since) {
+        client.pods().inNamespace(NAMESPACE).withName(pod).waitUntilCondition(p -> readySince(p, since),
                 timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

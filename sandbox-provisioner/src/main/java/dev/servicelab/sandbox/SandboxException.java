@@ -11,7 +11,9 @@ public class SandboxException extends RuntimeException {
         /** The sandbox does not exist (any more). */
         NOT_FOUND,
         /** The sandbox exists but its node container has stopped. */
-        DEAD
+        DEAD,
+        /** A saved cluster cannot be restored by this node image: start a fresh cluster (replay) instead. */
+        INCOMPATIBLE_SNAPSHOT
     }
 
     private final Reason reason;

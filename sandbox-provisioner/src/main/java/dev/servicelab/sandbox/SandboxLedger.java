@@ -16,8 +16,13 @@ public interface SandboxLedger {
         find(sandboxId).filter(r -> r.state().active() && r.lastActiveAt().isBefore(at)).ifPresent(r -> save(r.touched(at)));
     }
 
-    /** Records in an active state (starting or ready). */
+    /** Records in an active state (starting, ready or frozen). */
     List<SandboxRecord> active();
+
+    /** The learner's most recent sandbox for a lab, whatever its state; empty when unknown. */
+    default Optional<SandboxRecord> latest(String owner, String labId) {
+        return Optional.empty();
+    }
 
     /**
      * Runs {@code work} while no other platform replica runs allocation work on the same records

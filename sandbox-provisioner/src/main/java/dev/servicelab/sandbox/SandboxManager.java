@@ -38,6 +38,10 @@ public final class SandboxManager implements AutoCloseable {
     private final Object allocation = new Object();
     private volatile SandboxPreparer preparer = SandboxPreparer.NONE;
     private volatile Instant lastHousekeeping;
+    private volatile Hibernation hibernation = Hibernation.OFF;
+    private volatile SandboxSnapshots snapshots = SandboxSnapshots.NONE;
+    /** When each running sandbox was last saved by this process (a restarted one saves each once more). */
+    private final Map<String, Instant> savedAt = new ConcurrentHashMap<>();
 
     public SandboxManager(SandboxProvisioner provisioner, SandboxLedger ledger, SandboxLimits limits, Clock clock) {
         this.provisioner = provisioner;
@@ -74,6 +78,18 @@ public final class SandboxManager implements AutoCloseable {
         this.preparer = preparer;
     }
 
+    /**
+     * Turns on hibernation: idle sandboxes are frozen, then saved to {@code store} and removed; running
+     * ones are saved periodically; a learner's next sandbox for the lab starts from their snapshot.
+     * Ignored when the provisioner cannot hibernate.
+     */
+    public void hibernation(Hibernation settings, SandboxSnapshots store) {
+        if (provisioner.canHibernate()) {
+            this.hibernation = settings;
+            this.snapshots = store;
+        }
+    }
+
     /** Told of every change of a sandbox's record (state, phase, owner, expiry). */
     public void onChange(Consumer<SandboxRecord> listener) {
         listeners.add(listener);
@@ -104,16 +120,21 @@ public final class SandboxManager implements AutoCloseable {
         Optional<SandboxRecord> existing = ledger.active().stream()
                 .filter(r -> owner.equals(r.owner()) && labId.equals(r.labId())).findFirst();
         if (existing.isPresent()) {
-            return new Allocation(touch(existing.get().sandboxId()), false, () -> { });
+            return existing.get().state() == SandboxState.FROZEN ? thawing(existing.get())
+                    : new Allocation(touch(existing.get().sandboxId()), false, () -> { });
         }
+        Optional<SandboxSnapshot> saved = savedCluster(owner, labId);
         List<SandboxRecord> active = ledger.active();
         long mine = active.stream().filter(r -> owner.equals(r.owner())).count();
         if (mine >= limits.maxPerLearner()) {
-            throw new SandboxException(SandboxException.Reason.CAPACITY, "You already have " + mine
-                    + " sandbox(es) running, the most one learner may have. End one from its lab page first.");
+            if (!hibernateOwnOther(active, owner)) {
+                throw new SandboxException(SandboxException.Reason.CAPACITY, "You already have " + mine
+                        + " sandbox(es) running, the most one learner may have. End one from its lab page first.");
+            }
+            active = ledger.active();
         }
         Instant now = clock.instant();
-        Optional<SandboxRecord> pooled = nodes == 1 ? active.stream()
+        Optional<SandboxRecord> pooled = nodes == 1 && saved.isEmpty() ? active.stream()
                 .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
         if (pooled.isPresent()) {
             SandboxRecord record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now))
@@ -124,12 +145,18 @@ public final class SandboxManager implements AutoCloseable {
                     () -> starters.submit(() -> prepare(record, connection(record.sandboxId()).orElse(null))));
         }
         long others = active.stream().filter(r -> !r.pooled()).count();
-        if (others >= limits.maxTotal()) {
+        if (others >= limits.maxTotal() && !hibernateLongestIdle(active, owner)) {
             throw new SandboxException(SandboxException.Reason.CAPACITY, "This server is running as many "
                     + "sandboxes as it is configured for (" + limits.maxTotal() + "). Try again in a few minutes.");
         }
         evictPooledIfFull(active);
         SandboxRecord record = newRecord(owner, labId, nodes, now);
+        if (saved.isPresent()) {
+            SandboxRecord waking = record.with(SandboxState.STARTING, SandboxPhase.WAKING, null);
+            boolean replayToo = !savedWhenStopped(owner, labId);
+            save(waking);
+            return new Allocation(waking, true, () -> launchRestored(waking, saved.get(), replayToo));
+        }
         save(record);
         return new Allocation(record, true, () -> launch(record));
     }
@@ -186,11 +213,14 @@ public final class SandboxManager implements AutoCloseable {
 
     /** Ends a sandbox now. */
     public void release(String sandboxId) {
-        finish(require(sandboxId), SandboxState.DELETED, "Ended on request");
+        SandboxRecord record = require(sandboxId);
+        forgetSavedCluster(record);
+        finish(record, SandboxState.DELETED, "Ended on request");
     }
 
     /** Checks every active sandbox once: dead nodes are marked, expired ones removed. */
     public void housekeepingRound() {
+        hibernationRound();
         Instant now = clock.instant();
         for (SandboxRecord record : ledger.active()) {
             try {
@@ -229,7 +259,7 @@ public final class SandboxManager implements AutoCloseable {
                 // Another replica may be starting it right now (its node may not even exist yet).
                 continue;
             }
-            if (status == null || !status.running()) {
+            if (status == null || !(status.running() || status.frozen())) {
                 finish(record, SandboxState.DEAD, "Your cluster stopped while the server was down. Start a fresh "
                         + "one: your lab progress is kept.");
             } else if (record.state() == SandboxState.STARTING) {
@@ -362,6 +392,181 @@ public final class SandboxManager implements AutoCloseable {
     private SandboxRecord require(String sandboxId) {
         return ledger.find(sandboxId).orElseThrow(() -> new SandboxException(SandboxException.Reason.NOT_FOUND,
                 "There is no sandbox " + sandboxId + "."));
+    }
+
+    // ---- Hibernation: freeze, save, remove and restore idle sandboxes ----
+
+    /**
+     * One pass over the learners' sandboxes: idle ones are frozen, then hibernated; ones in use are
+     * saved when their learner did something since the last save; ones past their time limit are
+     * saved before the housekeeping round removes them, so the learner finds their cluster next time.
+     */
+    public void hibernationRound() {
+        Hibernation h = hibernation;
+        if (snapshots == SandboxSnapshots.NONE) {
+            return;
+        }
+        Instant now = clock.instant();
+        List<SandboxRecord> active = ledger.active();
+        savedAt.keySet().retainAll(active.stream().map(SandboxRecord::sandboxId).toList());
+        for (SandboxRecord record : active) {
+            if (record.pooled() || record.state() == SandboxState.STARTING) {
+                continue;
+            }
+            try {
+                Instant idleSince = record.lastActiveAt();
+                boolean expired = record.expiresAt() != null && now.isAfter(record.expiresAt());
+                if (expired) {
+                    saveCluster(record);
+                } else if (h.hibernates() && !now.isBefore(idleSince.plus(h.hibernateAfter()))) {
+                    hibernate(record, "Saved and stopped after " + h.hibernateAfter().toMinutes()
+                            + " minutes without activity. Opening the lab wakes your cluster where you left it.");
+                } else if (record.state() == SandboxState.READY && h.freezes()
+                        && !now.isBefore(idleSince.plus(h.freezeAfter()))) {
+                    provisioner.freeze(record.sandboxId());
+                    save(record.with(SandboxState.FROZEN, record.phase(), "Paused after " + h.freezeAfter().toMinutes()
+                            + " minutes without activity. Opening the lab resumes it."));
+                    log.info("Sandbox {} of {} frozen", record.sandboxId(), record.owner());
+                } else if (record.state() == SandboxState.READY && h.savesPeriodically()) {
+                    Instant last = savedAt.get(record.sandboxId());
+                    if (last == null || idleSince.isAfter(last) && !now.isBefore(last.plus(h.snapshotInterval()))) {
+                        saveCluster(record);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("Hibernation of sandbox {} failed: {}", record.sandboxId(), e.getMessage());
+            }
+        }
+    }
+
+    /** Saves a sandbox's cluster, then removes the sandbox; without a snapshot it is removed as expired. */
+    public void hibernate(String sandboxId) {
+        hibernate(require(sandboxId), "Saved and stopped. Opening the lab wakes your cluster where you left it.");
+    }
+
+    private void hibernate(SandboxRecord record, String message) {
+        try {
+            saveCluster(record);
+        } catch (RuntimeException e) {
+            log.warn("Sandbox {} could not be saved, so it is removed: {}", record.sandboxId(), e.getMessage());
+            finish(record, SandboxState.EXPIRED, "Removed after a time without activity (it could not be saved: "
+                    + e.getMessage() + "). Starting it again sets up the lab and replays the steps you passed.");
+            return;
+        }
+        finish(record, SandboxState.HIBERNATED, message);
+        log.info("Sandbox {} of {} hibernated", record.sandboxId(), record.owner());
+    }
+
+    private void saveCluster(SandboxRecord record) {
+        Instant now = clock.instant();
+        SandboxSnapshot snapshot = provisioner.snapshot(record.sandboxId());
+        boolean stored = snapshots.save(record.owner(), record.labId(), snapshot);
+        savedAt.put(record.sandboxId(), now);
+        log.debug("Sandbox {} saved ({} bytes, {})", record.sandboxId(), snapshot.size(), stored ? "stored" : "unchanged");
+    }
+
+    private Optional<SandboxSnapshot> savedCluster(String owner, String labId) {
+        return snapshots == SandboxSnapshots.NONE ? Optional.empty() : snapshots.latest(owner, labId);
+    }
+
+    private void forgetSavedCluster(SandboxRecord record) {
+        if (!record.pooled()) {
+            snapshots.delete(record.owner(), record.labId());
+        }
+        savedAt.remove(record.sandboxId());
+    }
+
+    /**
+     * Whether the learner's last sandbox for the lab was saved as it stopped (hibernated, or expired
+     * after its final save), so its snapshot holds everything. After a dead node or an unknown end the
+     * snapshot may be minutes old: the lab's setup and passed steps are then replayed on top of it.
+     */
+    private boolean savedWhenStopped(String owner, String labId) {
+        return ledger.latest(owner, labId)
+                .map(r -> r.state() == SandboxState.HIBERNATED || r.state() == SandboxState.EXPIRED).orElse(false);
+    }
+
+    /** Resumes a frozen sandbox before {@link #acquire} returns it. */
+    private Allocation thawing(SandboxRecord frozen) {
+        SandboxRecord ready = frozen.touched(clock.instant()).with(SandboxState.READY, frozen.phase(), null);
+        save(ready);
+        return new Allocation(ready, false, () -> {
+            try {
+                provisioner.thaw(ready.sandboxId());
+                log.info("Sandbox {} of {} thawed", ready.sandboxId(), ready.owner());
+            } catch (RuntimeException e) {
+                // The next health check finds it dead; the learner's next start restores their snapshot.
+                log.warn("Sandbox {} could not be thawed: {}", ready.sandboxId(), e.getMessage());
+            }
+        });
+    }
+
+    /**
+     * At the host's limit, a learner who is away (idle at least the freeze delay) gives up their slot:
+     * their sandbox is saved and removed. False when nobody is away.
+     */
+    private boolean hibernateLongestIdle(List<SandboxRecord> active, String forOwner) {
+        Hibernation h = hibernation;
+        if (snapshots == SandboxSnapshots.NONE) {
+            return false;
+        }
+        Instant idleBefore = clock.instant().minus(h.freezes() ? h.freezeAfter() : limits.healthInterval());
+        Optional<SandboxRecord> idlest = active.stream()
+                .filter(r -> !r.pooled() && !forOwner.equals(r.owner()))
+                .filter(r -> r.state() == SandboxState.READY || r.state() == SandboxState.FROZEN)
+                .filter(r -> r.lastActiveAt().isBefore(idleBefore))
+                .min(java.util.Comparator.comparing(SandboxRecord::lastActiveAt));
+        idlest.ifPresent(r -> hibernate(r, "Saved and stopped to make room for another learner while you were away. "
+                + "Opening the lab wakes your cluster where you left it."));
+        return idlest.isPresent() && ledger.find(idlest.get().sandboxId()).map(r -> !r.state().active()).orElse(true);
+    }
+
+    /** A learner at their own limit who opens another lab has left the one they used least recently: it is saved. */
+    private boolean hibernateOwnOther(List<SandboxRecord> active, String owner) {
+        if (snapshots == SandboxSnapshots.NONE) {
+            return false;
+        }
+        Optional<SandboxRecord> oldest = active.stream()
+                .filter(r -> owner.equals(r.owner()) && r.state() != SandboxState.STARTING)
+                .min(java.util.Comparator.comparing(SandboxRecord::lastActiveAt));
+        oldest.ifPresent(r -> hibernate(r, "Saved and stopped when you opened another lab. Opening this lab again wakes "
+                + "your cluster where you left it."));
+        return oldest.isPresent();
+    }
+
+    /**
+     * Starts a sandbox from the learner's snapshot: their objects are back, so the lab's setup is not
+     * replayed unless the snapshot may be older than the learner's last steps. A snapshot this node image must not read is dropped and the learner told to start
+     * afresh (the replay path); any other failure keeps it for the next try.
+     */
+    private void launchRestored(SandboxRecord record, SandboxSnapshot snapshot, boolean replayToo) {
+        starters.submit(() -> {
+            try {
+                Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
+                        record.nodes(), snapshot), (id, phase) -> ledger.find(id)
+                                .filter(r -> r.state() == SandboxState.STARTING)
+                                .ifPresent(r -> save(r.with(SandboxState.STARTING, phase, null))));
+                connections.put(sandbox.id(), sandbox);
+                savedAt.put(sandbox.id(), clock.instant());
+                ledger.find(record.sandboxId()).ifPresent(r -> {
+                    if (r.state() != SandboxState.STARTING) {
+                        provisioner.delete(r.sandboxId()); // ended while it was starting
+                    } else if (replayToo) {
+                        prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox);
+                    } else {
+                        save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY, "Restored from your cluster saved at "
+                                + snapshot.takenAt() + "."));
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.warn("Sandbox {} could not be restored: {}", record.sandboxId(), e.getMessage());
+                if (e instanceof SandboxException se && se.reason() == SandboxException.Reason.INCOMPATIBLE_SNAPSHOT) {
+                    snapshots.delete(record.owner(), record.labId());
+                }
+                ledger.find(record.sandboxId())
+                        .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
+            }
+        });
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

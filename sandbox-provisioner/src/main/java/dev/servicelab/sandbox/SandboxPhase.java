@@ -6,6 +6,7 @@ package dev.servicelab.sandbox;
  */
 public enum SandboxPhase {
     QUEUED("Waiting for a free slot", 0),
+    WAKING("Waking your cluster from where you left it", 2),
     STARTING_CONTAINER("Starting the node", 5),
     LOADING_IMAGES("Loading images and starting Kubernetes", 15),
     API_UP("Kubernetes API is up", 55),

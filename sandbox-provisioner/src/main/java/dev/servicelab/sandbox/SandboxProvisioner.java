@@ -29,10 +29,41 @@ public interface SandboxProvisioner {
         throw new UnsupportedOperationException("This provisioner cannot read files from its nodes");
     }
 
+    /**
+     * Whether this provisioner can {@link #freeze}, {@link #snapshot} and restore sandboxes; when not,
+     * idle sandboxes are simply removed after the idle timeout.
+     */
+    default boolean canHibernate() {
+        return false;
+    }
+
+    /** Pauses every process of the sandbox's nodes: no CPU, memory kept; {@link #thaw} resumes them. Idempotent. */
+    default void freeze(String sandboxId) {
+        throw new UnsupportedOperationException("This provisioner cannot freeze sandboxes");
+    }
+
+    /** Resumes a frozen sandbox; idempotent. */
+    default void thaw(String sandboxId) {
+        throw new UnsupportedOperationException("This provisioner cannot freeze sandboxes");
+    }
+
+    /**
+     * Saves the sandbox's cluster consistently (its nodes are frozen during the copy and left as they
+     * were found). A {@link SandboxRequest} carrying the snapshot starts a sandbox from it.
+     */
+    default SandboxSnapshot snapshot(String sandboxId) {
+        throw new UnsupportedOperationException("This provisioner cannot snapshot sandboxes");
+    }
+
     /** Removes the sandbox and everything it created (containers, network, volumes); idempotent. */
     void delete(String sandboxId);
 
     /** A sandbox as its labels describe it, without connecting to it. */
-    record SandboxStatus(String sandboxId, String owner, String labId, boolean running, java.time.Instant createdAt) {
+    record SandboxStatus(String sandboxId, String owner, String labId, boolean running, java.time.Instant createdAt,
+            boolean frozen) {
+
+        public SandboxStatus(String sandboxId, String owner, String labId, boolean running, java.time.Instant createdAt) {
+            this(sandboxId, owner, labId, running, createdAt, false);
+        }
     }
 }

@@ -6,6 +6,10 @@ public enum SandboxState {
     STARTING,
     /** Ready and assigned to a learner (or waiting in the warm pool when it has no owner). */
     READY,
+    /** Its learner is away: its processes are paused (memory kept); acquiring it again resumes it in a second. */
+    FROZEN,
+    /** Its learner was away longer: its cluster was saved and the sandbox removed; acquiring restores it. */
+    HIBERNATED,
     /** Could not be created; the message says why. */
     FAILED,
     /** Its node stopped while in use; the learner can get a fresh one. */
@@ -16,6 +20,6 @@ public enum SandboxState {
     DELETED;
 
     public boolean active() {
-        return this == STARTING || this == READY;
+        return this == STARTING || this == READY || this == FROZEN;
     }
 }

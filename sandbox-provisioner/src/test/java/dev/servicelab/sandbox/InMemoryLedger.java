@@ -29,6 +29,12 @@ public final class InMemoryLedger implements SandboxLedger {
     }
 
     @Override
+    public Optional<SandboxRecord> latest(String owner, String labId) {
+        return records.values().stream().filter(r -> owner.equals(r.owner()) && labId.equals(r.labId()))
+                .max(java.util.Comparator.comparing(SandboxRecord::createdAt));
+    }
+
+    @Override
     public <T> T exclusively(java.util.function.Supplier<T> work) {
         lock.lock();
         try {

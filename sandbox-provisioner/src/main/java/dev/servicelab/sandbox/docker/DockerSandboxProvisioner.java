@@ -18,6 +18,7 @@ import dev.servicelab.sandbox.SandboxPhase;
 import dev.servicelab.sandbox.SandboxProgress;
 import dev.servicelab.sandbox.SandboxProvisioner;
 import dev.servicelab.sandbox.SandboxRequest;
+import dev.servicelab.sandbox.SandboxSnapshot;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -86,6 +87,11 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                     + " is not in the local Docker engine. Run sandbox-provisioner/kit/ensure-kit.sh to build it.");
         }
         String id = request.sandboxId();
+        SnapshotArchive restore = null;
+        if (request.restoring()) {
+            request.snapshot().requireCompatibleWith(settings.image());
+            restore = SnapshotArchive.read(request.snapshot().archive());
+        }
         progress.reached(id, SandboxPhase.STARTING_CONTAINER);
         Instant created = Instant.now();
         String token = randomToken();
@@ -102,7 +108,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                     "--disable-network-policy"));
             command.addAll(kubeletLimits());
             command.addAll(settings.extraServerArgs());
-            configure(server, request, SandboxNode.Role.SERVER, network, created)
+            configure(server, request, SandboxNode.Role.SERVER, network, created, restore)
                     .withNetworkAliases("server")
                     .withEnv("K3S_TOKEN", token)
                     .withCommand(command.toArray(String[]::new))
@@ -111,7 +117,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             server.start();
             if (request.nodes() == 2) {
                 AgentContainer agent = configure(new AgentContainer(DockerImageName.parse(settings.image())),
-                        request, SandboxNode.Role.AGENT, network, created)
+                        request, SandboxNode.Role.AGENT, network, created, restore)
                         .withEnv("K3S_URL", "https://server:6443")
                         .withEnv("K3S_TOKEN", token)
                         .withCommand(Stream.concat(Stream.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL
@@ -123,12 +129,14 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
                     "The sandbox started but its node container vanished"));
             try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
+                // Heartbeats and container start times have whole seconds.
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
-                        progress);
+                        progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
             }
             // After start-up, when kube-proxy has hooked its chains: ours must come first.
             installEgressPolicy(sandbox, network.getId());
-            log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
+            log.info("Sandbox {} ready in {} ms{}", id, Duration.between(created, Instant.now()).toMillis(),
+                    restore == null ? "" : " (restored from a snapshot of " + request.snapshot().takenAt() + ")");
             return sandbox;
         } catch (SandboxException e) {
             delete(id);
@@ -141,7 +149,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     }
 
     private <C extends GenericContainer<C>> C configure(C container, SandboxRequest request, SandboxNode.Role role,
-            Network network, Instant created) {
+            Network network, Instant created, SnapshotArchive restore) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(Labels.PLATFORM, settings.platformId());
         labels.put(Labels.SANDBOX, request.sandboxId());
@@ -154,9 +162,15 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             labels.put(Labels.LAB, request.labId());
         }
         String name = request.sandboxId() + "-" + role.label();
+        // A restored cluster keeps its node names, so the pods bound to the old nodes start on the new ones.
+        String hostName = restore == null ? name : restore.nodeName(role).orElse(name);
+        if (restore != null && role == SandboxNode.Role.SERVER) {
+            restore.files().forEach((path, content) -> container.withCopyToContainer(
+                    Transferable.of(content, 0600), SnapshotArchive.SERVER_DIR + path));
+        }
         container.withNetwork(network).withLabels(labels).withReuse(true)
                 .withCreateContainerCmdModifier(cmd -> {
-                    cmd.withName("servicelab-" + name).withHostName(name);
+                    cmd.withName("servicelab-" + name).withHostName(hostName);
                     var host = cmd.getHostConfig();
                     if (settings.memoryBytes() > 0) {
                         host.withMemory(settings.memoryBytes()).withMemorySwap(settings.memoryBytes());
@@ -197,9 +211,10 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         bySandbox.forEach((id, list) -> {
             Map<String, String> labels = list.get(0).getLabels();
             boolean running = list.stream().allMatch(c -> "running".equals(c.getState()));
+            boolean frozen = list.stream().allMatch(c -> "paused".equals(c.getState()));
             long created = Long.parseLong(labels.getOrDefault(Labels.CREATED, "0"));
             result.add(new SandboxStatus(id, labels.get(Labels.OWNER), labels.get(Labels.LAB), running,
-                    Instant.ofEpochMilli(created)));
+                    Instant.ofEpochMilli(created), frozen));
         });
         return result;
     }
@@ -235,6 +250,91 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     public boolean isAlive(String sandboxId) {
         List<Container> containers = containers(sandboxId);
         return !containers.isEmpty() && containers.stream().allMatch(c -> "running".equals(c.getState()));
+    }
+
+    @Override
+    public boolean canHibernate() {
+        return true;
+    }
+
+    @Override
+    public void freeze(String sandboxId) {
+        List<Container> containers = containers(sandboxId);
+        if (containers.isEmpty()) {
+            throw new SandboxException(SandboxException.Reason.NOT_FOUND, "There is no sandbox " + sandboxId + " to freeze.");
+        }
+        containers.stream().filter(c -> "running".equals(c.getState()))
+                .forEach(c -> docker.pauseContainerCmd(c.getId()).exec());
+    }
+
+    @Override
+    public void thaw(String sandboxId) {
+        containers(sandboxId).stream().filter(c -> "paused".equals(c.getState()))
+                .forEach(c -> docker.unpauseContainerCmd(c.getId()).exec());
+    }
+
+    /**
+     * Copies the datastore while kine cannot write: the server container is paused (unless the whole
+     * sandbox already is), so the SQLite file and its write-ahead log form a state SQLite recovers
+     * cleanly, the same as after a power cut.
+     */
+    @Override
+    public SandboxSnapshot snapshot(String sandboxId) {
+        List<Container> containers = containers(sandboxId);
+        Container server = containers.stream()
+                .filter(c -> SandboxNode.Role.SERVER.label().equals(c.getLabels().get(Labels.ROLE))).findFirst()
+                .orElseThrow(() -> new SandboxException(SandboxException.Reason.NOT_FOUND,
+                        "There is no sandbox " + sandboxId + " to save."));
+        if (!"running".equals(server.getState()) && !"paused".equals(server.getState())) {
+            throw new SandboxException(SandboxException.Reason.DEAD, "Sandbox " + sandboxId + " has stopped ("
+                    + server.getState() + "); its last snapshot is the latest state there is.");
+        }
+        Map<SandboxNode.Role, String> names = new LinkedHashMap<>();
+        for (Container c : containers) {
+            names.put(SandboxNode.Role.valueOf(c.getLabels().get(Labels.ROLE).toUpperCase()),
+                    docker.inspectContainerCmd(c.getId()).exec().getConfig().getHostName());
+        }
+        Instant taken = Instant.now();
+        boolean pausedHere = "running".equals(server.getState());
+        if (pausedHere) {
+            docker.pauseContainerCmd(server.getId()).exec();
+        }
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        try {
+            for (String path : SnapshotArchive.SAVED) {
+                readTree(server.getId(), SnapshotArchive.SERVER_DIR + path, path, files);
+            }
+        } finally {
+            if (pausedHere) {
+                docker.unpauseContainerCmd(server.getId()).exec();
+            }
+        }
+        SandboxSnapshot snapshot = SnapshotArchive.write(settings.image(), names, files, taken);
+        log.info("Sandbox {} saved: {} KiB in {} ms", sandboxId, snapshot.size() / 1024,
+                Duration.between(taken, Instant.now()).toMillis());
+        return snapshot;
+    }
+
+    /** Reads a file or a directory's files from a container into {@code into}, named under {@code as}. */
+    private void readTree(String containerId, String path, String as, Map<String, byte[]> into) {
+        try (InputStream tar = docker.copyArchiveFromContainerCmd(containerId, path).exec();
+                var archive = new TarArchiveInputStream(tar)) {
+            String top = null;
+            for (var entry = archive.getNextEntry(); entry != null; entry = archive.getNextEntry()) {
+                if (top == null) {
+                    top = entry.getName().replaceAll("/$", ""); // the tar names the file or directory itself first
+                }
+                if (entry.isFile()) {
+                    String relative = entry.getName().equals(top) ? "" : entry.getName().substring(top.length());
+                    into.put(as + relative, archive.readAllBytes());
+                }
+            }
+        } catch (NotFoundException missing) {
+            // e.g. no write-ahead log at the moment: nothing to save
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Reason.DEAD, "Cannot read " + path + " from sandbox node "
+                    + containerId + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
