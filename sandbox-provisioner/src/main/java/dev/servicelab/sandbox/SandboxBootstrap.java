@@ -16,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Brings a freshly started sandbox to ready, whichever provisioner started its nodes: waits for the
  * nodes and cluster DNS, then installs what the platform needs before a learner gets it (the
- * learner's ServiceAccount and bounded rights, the admission policy that guards Pod Security, the
- * terminal pod, and one probe pod per node for in-cluster checks).
+ * learner's ServiceAccount and bounded rights, the admission policies that keep the learner out of
+ * the platform's namespaces and enforce Pod Security, the namespace binder, the terminal pod, and
+ * one sealed probe pod per node for in-cluster checks), and proves the learner is confined.
  */
 public final class SandboxBootstrap {
 
@@ -28,8 +29,10 @@ public final class SandboxBootstrap {
     private SandboxBootstrap() {
     }
 
+    public static final String BINDER_POD = "namespace-binder";
+
     public static String probePod(SandboxNode.Role role) {
-        return "probe-" + role.label();
+        return ProbePods.name(role);
     }
 
     /** Everything after the API answers: nodes Ready, DNS ready, the platform's namespace and pods. */
@@ -90,14 +93,10 @@ public final class SandboxBootstrap {
         Manifests.apply(client, resource("platform.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
         List<SandboxNode.Role> roles = nodes == 2 ? List.of(SandboxNode.Role.SERVER, SandboxNode.Role.AGENT)
                 : List.of(SandboxNode.Role.SERVER);
-        for (SandboxNode.Role role : roles) {
-            Manifests.apply(client, resource("probe-pod.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage)
-                    .replace("${ROLE}", role.label()), NAMESPACE);
-        }
-        for (String pod : roles.stream().map(SandboxBootstrap::probePod).toList()) {
-            waitReady(client, pod, timeout);
-        }
+        ProbePods.install(client, toolboxImage, roles, timeout);
         waitReady(client, TERMINAL_POD, timeout);
+        waitReady(client, BINDER_POD, timeout);
+        LearnerConfinement.verify(client);
     }
 
     private static void waitReady(KubernetesClient client, String pod, Duration timeout) {
@@ -111,7 +110,7 @@ public final class SandboxBootstrap {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = SandboxBootstrap.class.getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
