@@ -54,6 +54,7 @@ class LearnerAttackIT extends PlatformTestBase {
     static final String OPEN = "psa-privileged";
     static final String GUARD = "servicelab-learner-guard";
     static final String POD_SECURITY = "servicelab-pod-security";
+    static final String SA = "/var/run/secrets/kubernetes.io/serviceaccount";
 
     @Autowired
     SandboxProvisioner provisioner;
@@ -178,8 +179,13 @@ class LearnerAttackIT extends PlatformTestBase {
     @Test
     @Order(1)
     void impersonationIsForbidden() {
-        refused("kubectl get pods --as=system:admin", "forbidden", "impersonate");
-        refused("kubectl get pods --as=system:serviceaccount:servicelab-system:namespace-binder", "forbidden", "impersonate");
+        // kubectl ignores its in-cluster configuration once --as is given, so name the server and token as an attacker would.
+        String asLearner = "kubectl --server=https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT --token=\"$(cat " + SA + "/token)\" "
+                + "--certificate-authority=" + SA + "/ca.crt ";
+        refused(asLearner + "--as=system:admin -n kube-system get secrets", "forbidden", "impersonate");
+        refused(asLearner + "--as=system:serviceaccount:servicelab-system:namespace-binder get pods", "forbidden",
+                "impersonate");
+        refused(asLearner + "--as=mallory --as-group=system:masters get pods", "forbidden", "impersonate");
     }
 
     // --- Pod Security, whatever the namespace labels ---
@@ -257,7 +263,11 @@ class LearnerAttackIT extends PlatformTestBase {
     @Order(2)
     void nodesCannotBeEdited() {
         refused("kubectl label nodes --all owned=yes", "forbidden", "nodes");
-        refused("kubectl cordon $(kubectl get nodes -o name | head -1)", "forbidden", "nodes");
+        refused("kubectl patch $(kubectl get nodes -o name | head -1) -p '{\"spec\":{\"unschedulable\":true}}'",
+                "forbidden", "nodes");
+        refused("kubectl delete $(kubectl get nodes -o name | head -1) --wait=false", "forbidden", "nodes");
+        assertThat(admin.nodes().list().getItems()).allSatisfy(node ->
+                assertThat(node.getSpec().getUnschedulable()).isNotEqualTo(Boolean.TRUE));
     }
 
     // --- the learner keeps full rights where they work ---
