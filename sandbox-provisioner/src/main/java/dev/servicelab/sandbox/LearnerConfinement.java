@@ -12,13 +12,15 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Proves, on every sandbox before a learner gets it, that the learner is confined: a privileged pod
  * is refused (in {@code default}, and by the platform's own policy where Pod Security labels would
  * allow it, as on the public k3s image), the platform's namespace refuses the learner's writes, and
- * RBAC does not let the learner read kube-system's Secrets. The pod and ConfigMap are server-side
- * dry-runs as the learner; nothing is created.
+ * RBAC does not let the learner read kube-system's Secrets or the platform's pod logs. The pods and
+ * the ConfigMap are server-side dry-runs as the learner; the only thing created is a namespace
+ * labelled privileged for the second attempt, deleted right after. Costs a few API calls.
  */
 public final class LearnerConfinement {
 
@@ -30,7 +32,7 @@ public final class LearnerConfinement {
     }
 
     /** A client that acts as the learner's ServiceAccount (the admin may impersonate). */
-    public static KubernetesClient asLearner(KubernetesClient admin) {
+    static KubernetesClient asLearner(KubernetesClient admin) {
         return new KubernetesClientBuilder().withConfig(new ConfigBuilder(admin.getConfiguration())
                 .withImpersonateUsername(LEARNER).withImpersonateGroups(LEARNER_GROUPS).build()).build();
     }
@@ -83,7 +85,7 @@ public final class LearnerConfinement {
             holes.add(what + " was accepted");
         } catch (KubernetesClientException e) {
             String message = String.valueOf(e.getMessage());
-            if (!java.util.regex.Pattern.compile(expected).matcher(message).find()) {
+            if (!Pattern.compile(expected).matcher(message).find()) {
                 holes.add(what + " was refused for another reason than " + expected + ": " + message);
             }
         }
