@@ -1,7 +1,6 @@
 package dev.servicelab.check;
 
 import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -19,7 +18,7 @@ public record CheckContext(Sandbox sandbox, KubernetesClient client) {
     /** Runs a shell command in the probe pod on the given node (server unless a lab asks for the agent). */
     public PodExec.Result probe(String fromNode, Duration timeout, String script) {
         SandboxNode.Role role = "agent".equalsIgnoreCase(fromNode) ? SandboxNode.Role.AGENT : SandboxNode.Role.SERVER;
-        return PodExec.run(client, SandboxBootstrap.NAMESPACE, SandboxBootstrap.probePod(role), timeout, "sh", "-c", script);
+        return PodExec.probe(client, role, timeout, "sh", "-c", script);
     }
 
     /** The Service a check is about, or a failure that says it does not exist (yet). */

@@ -23,6 +23,11 @@ class HttpCheck implements Check {
         String from = spec.text("fromNode") == null ? "" : " from the " + spec.text("fromNode") + " node";
         var result = context.probe(spec.text("fromNode"), Duration.ofSeconds(10),
                 "curl -sS --max-time 3 -w '\\n" + STATUS + "%{http_code}' " + Shell.quote(url));
+        if (result.exitCode() < 0) {
+            // The probe itself did not run (or not to the end): that proves nothing, least of all "no answer".
+            return Outcome.fail("The platform could not run GET " + url + from + ": " + result.stderr().strip()
+                    + ". Check again in a moment.");
+        }
         boolean connected = result.exitCode() == 0;
         if (spec.type() == CheckType.NO_HTTP) {
             return connected ? Outcome.fail("GET " + url + from + " was answered, but it should be dropped: "

@@ -124,8 +124,8 @@ class TrafficGenerator {
                 + " -m 5 -H 'Connection: close' -o /dev/null -w '%{http_code}\\n' 'http://" + target + path + separator
                 + "n=[1-" + count + "]' 2>/dev/null | sort | uniq -c";
         long t0 = System.nanoTime();
-        PodExec.Result result = PodExec.run(client, SandboxBootstrap.NAMESPACE, SandboxBootstrap.probePod(SandboxNode.Role.SERVER),
-                Duration.ofSeconds(30 + count / 50), "sh", "-c", script);
+        PodExec.Result result = PodExec.probe(client, SandboxNode.Role.SERVER, Duration.ofSeconds(30 + count / 50),
+                "sh", "-c", script);
         long millis = (System.nanoTime() - t0) / 1_000_000;
         if (result.exitCode() < 0) {
             throw new TrafficException(HttpStatus.BAD_GATEWAY, "traffic-client-failed", "The client pod did not run the requests",

@@ -17,9 +17,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * Brings a freshly started sandbox to ready, whichever provisioner started its nodes: waits for the
  * nodes and cluster DNS, then installs what the platform needs before a learner gets it (the
- * learner's ServiceAccount and bounded rights, the admission policy that guards Pod Security, the
- * terminal pod, one probe pod per node for in-cluster checks, and the ResourceQuota and LimitRange of
- * every learner namespace with the small controller that gives them to namespaces the learner makes).
+ * learner's ServiceAccount and bounded rights, the admission policies that keep the learner out of
+ * the platform's namespaces and enforce Pod Security, the namespace binder, the terminal pod, one
+ * sealed probe pod per node for in-cluster checks, and the ResourceQuota and LimitRange of every
+ * learner namespace with the small controller that gives them to namespaces the learner makes), and
+ * proves the learner is confined.
  */
 public final class SandboxBootstrap {
 
@@ -33,8 +35,10 @@ public final class SandboxBootstrap {
     private SandboxBootstrap() {
     }
 
+    public static final String BINDER_POD = "namespace-binder";
+
     public static String probePod(SandboxNode.Role role) {
-        return "probe-" + role.label();
+        return ProbePods.name(role);
     }
 
     /** Everything after the API answers: nodes Ready, DNS ready, the platform's namespace and pods. */
@@ -148,15 +152,14 @@ public final class SandboxBootstrap {
         Manifests.apply(client, resource("limits.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
         List<SandboxNode.Role> roles = nodes == 2 ? List.of(SandboxNode.Role.SERVER, SandboxNode.Role.AGENT)
                 : List.of(SandboxNode.Role.SERVER);
-        for (SandboxNode.Role role : roles) {
-            Manifests.apply(client, resource("probe-pod.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage)
-                    .replace("${ROLE}", role.label()), NAMESPACE);
-        }
+        ProbePods.install(client, toolboxImage, roles, timeout);
         for (String pod : roles.stream().map(SandboxBootstrap::probePod).toList()) {
-            waitReady(client, pod, timeout, since);
+            waitReady(client, pod, timeout, since); // after a restore, running again, not Ready in the snapshot
         }
         waitReady(client, TERMINAL_POD, timeout, since);
         waitReady(client, LIMITS_POD, timeout, since);
+        waitReady(client, BINDER_POD, timeout, since);
+        LearnerConfinement.verify(client);
     }
 
     private static void waitReady(KubernetesClient client, String pod, Duration timeout, Instant since) {
@@ -170,7 +173,7 @@ public final class SandboxBootstrap {
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = SandboxBootstrap.class.getResourceAsStream(name)) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -1,7 +1,9 @@
 package dev.servicelab.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.sandbox.docker.DockerSandboxProvisioner;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** A real sandbox from the kit: Services work inside it, privileged pods do not. */
+/** A real sandbox from the kit: Services work inside it, privileged pods do not, and the learner is confined. */
 class DockerSandboxIT {
 
     static DockerSandboxProvisioner provisioner;
@@ -106,6 +108,27 @@ class DockerSandboxIT {
         assertThatThrownBy(() -> client.pods().inNamespace("default").resource(hostPath).create())
                 .isInstanceOf(KubernetesClientException.class)
                 .hasMessageContaining("hostPath");
+    }
+
+    @Test
+    void theLearnerIsProvenConfinedAndASandboxWithoutThePlatformsPodSecurityPolicyIsNot() {
+        LearnerConfinement.verify(client);
+        var binding = client.admissionRegistration().v1().validatingAdmissionPolicyBindings()
+                .withName("servicelab-pod-security").get();
+        client.resource(binding).delete();
+        try {
+            // Where Pod Security labels allow privileged pods (as everywhere on the public k3s image), nothing else refuses.
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatThrownBy(() -> LearnerConfinement.verify(client))
+                    .isInstanceOf(SandboxException.class)
+                    .hasMessageContaining("a privileged pod where Pod Security labels allow it was accepted")
+                    .hasMessageContaining("not handed out"));
+        } finally {
+            binding.getMetadata().setResourceVersion(null);
+            binding.getMetadata().setUid(null);
+            client.resource(binding).create();
+        }
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatCode(() -> LearnerConfinement.verify(client))
+                .doesNotThrowAnyException());
     }
 
     @Test
