@@ -65,6 +65,7 @@ class ReplicasTest {
         a = new SpringApplicationBuilder(ServiceLabApplication.class).run(
                 "--server.port=0",
                 "--servicelab.sandbox.enabled=false",
+                "--servicelab.webhooks.allowed-networks=127.0.0.1/32", // its receiver is on loopback
                 "--servicelab.sandbox.platform-id=" + platformId,
                 "--servicelab.database.embedded.directory=" + home.resolve("postgres"),
                 "--servicelab.labs.directory=" + System.getProperty("servicelab.labs.directory"));
@@ -72,6 +73,7 @@ class ReplicasTest {
         b = new SpringApplicationBuilder(ServiceLabApplication.class).run(
                 "--server.port=0",
                 "--servicelab.sandbox.enabled=false",
+                "--servicelab.webhooks.allowed-networks=127.0.0.1/32", // its receiver is on loopback
                 "--servicelab.sandbox.platform-id=" + platformId,
                 "--spring.datasource.url=" + postgres.jdbcUrl(),
                 "--spring.datasource.username=" + postgres.username(),

@@ -68,7 +68,7 @@ class DashboardBrowserTest extends CohortTestSupport {
         String sandbox = "sb-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         jdbc.sql("""
                 insert into sandbox (id, owner, lab_id, state, phase, created_at, last_active_at)
-                values (?, ?, 'clusterip', 'STARTING', 'STARTING', now(), now())""").params(sandbox, learner).update();
+                values (?, ?, 'clusterip', 'STARTING', 'STARTING_CONTAINER', now(), now())""").params(sandbox, learner).update();
 
         browser.driver().manage().deleteAllCookies();
         browser.signIn(baseUrl(), teacher, INSTRUCTOR_PASSWORD);
