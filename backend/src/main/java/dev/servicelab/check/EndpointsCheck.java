@@ -2,6 +2,7 @@ package dev.servicelab.check;
 
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -89,10 +90,11 @@ class EndpointsCheck implements Check {
     /**
      * Whether the Service as declared would publish the wanted port (a number or a port name) once
      * the EndpointSlice controller catches up: a numeric targetPort is that number, a named one is
-     * the number of the matching pods' container port of that name.
+     * the number of a container port of that name, in the matching pods or in the pod template of a
+     * workload that makes them (a rollout that moves the port may not have made its pods yet).
      */
     private static boolean couldPublish(CheckContext context, Service service, String wanted) {
-        List<Pod> pods = null;
+        List<ContainerPort> declared = null;
         for (ServicePort port : service.getSpec().getPorts()) {
             if (wanted.equals(port.getName())) {
                 return true;
@@ -104,15 +106,13 @@ class EndpointsCheck implements Check {
                 }
                 continue;
             }
-            if (pods == null) {
-                pods = context.client().pods().inNamespace(service.getMetadata().getNamespace())
-                        .withLabels(service.getSpec().getSelector()).list().getItems();
+            if (declared == null) {
+                declared = dev.servicelab.check.Objects.containerPorts(context.client(), service.getMetadata().getNamespace(),
+                        service.getSpec().getSelector());
             }
-            boolean named = pods.stream().flatMap(p -> p.getSpec().getContainers().stream())
-                    .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream())
-                    .anyMatch(c -> target.getStrVal().equals(c.getName()) && wanted.equals(String.valueOf(c.getContainerPort())));
-            // No pod to resolve the name against yet: it may well be the wanted port.
-            if (named || pods.isEmpty()) {
+            // No pod or template to resolve the name against yet: it may well be the wanted port.
+            if (declared.isEmpty() || declared.stream().anyMatch(c -> target.getStrVal().equals(c.getName())
+                    && wanted.equals(String.valueOf(c.getContainerPort())))) {
                 return true;
             }
         }

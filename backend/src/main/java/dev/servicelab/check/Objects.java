@@ -135,6 +135,24 @@ final class Objects {
         return counts.met(Math.max(replicas, hopeful)) ? Outcome.fail(message + waiting) : Outcome.wrong(message);
     }
 
+    /**
+     * The container ports of the pods matching a selector and of the pod templates of the
+     * Deployments and StatefulSets that make such pods.
+     */
+    static List<io.fabric8.kubernetes.api.model.ContainerPort> containerPorts(KubernetesClient client, String namespace,
+            Map<String, String> selector) {
+        List<io.fabric8.kubernetes.api.model.PodSpec> specs = new java.util.ArrayList<>();
+        client.pods().inNamespace(namespace).withLabels(selector).list().getItems().forEach(p -> specs.add(p.getSpec()));
+        client.apps().deployments().inNamespace(namespace).list().getItems().stream()
+                .filter(d -> matches(selector, d.getSpec().getTemplate().getMetadata()))
+                .forEach(d -> specs.add(d.getSpec().getTemplate().getSpec()));
+        client.apps().statefulSets().inNamespace(namespace).list().getItems().stream()
+                .filter(d -> matches(selector, d.getSpec().getTemplate().getMetadata()))
+                .forEach(d -> specs.add(d.getSpec().getTemplate().getSpec()));
+        return specs.stream().filter(java.util.Objects::nonNull).flatMap(s -> s.getContainers().stream())
+                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream()).toList();
+    }
+
     private static boolean behind(io.fabric8.kubernetes.api.model.ObjectMeta meta, Long observedGeneration) {
         return meta.getGeneration() != null && (observedGeneration == null || observedGeneration < meta.getGeneration());
     }

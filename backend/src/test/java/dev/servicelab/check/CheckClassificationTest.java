@@ -180,6 +180,24 @@ class CheckClassificationTest {
     }
 
     @Test
+    void aNamedTargetPortFollowsTheTemplateOfARolloutThatMovesThePort() {
+        client.services().resource(new ServiceBuilder().withNewMetadata().withName("api").withNamespace("default").endMetadata()
+                .withNewSpec().withSelector(Map.of("app", "api")).addNewPort().withPort(80).withTargetPort(new IntOrString("http"))
+                .endPort().endSpec().build()).create();
+        client.pods().resource(new PodBuilder(pod("api-old", Map.of("app", "api"), true, null)).editSpec().editFirstContainer()
+                .addNewPort().withName("http").withContainerPort(8080).endPort().endContainer().endSpec().build()).update();
+        slice("api", "10.42.0.5", 8080);
+        CheckSpec wants9090 = spec(CheckType.ENDPOINTS, "service", "api", "count", 1, "port", "9090");
+        assertThat(new EndpointsCheck().evaluate(wants9090, context).state()).isEqualTo(Outcome.State.WRONG);
+
+        var moved = deployment("api", Map.of("app", "api"), 1);
+        moved.getSpec().getTemplate().getSpec().getContainers().get(0).setPorts(List.of(
+                new io.fabric8.kubernetes.api.model.ContainerPortBuilder().withName("http").withContainerPort(9090).build()));
+        client.apps().deployments().resource(moved).create();
+        assertThat(new EndpointsCheck().evaluate(wants9090, context).state()).isEqualTo(Outcome.State.CONVERGING);
+    }
+
+    @Test
     void readyPodsNotYetPublishedConverge() {
         service("api", Map.of("app", "api"), 8080);
         pod("api-1", Map.of("app", "api"), true, null);
