@@ -109,7 +109,14 @@ public class CheckEngine {
                 }
             }
         }
+        Instant end = Instant.now();
         for (int i = 0; i < specs.size(); i++) {
+            if (results[i] != null && results[i].waiting() && !end.isBefore(deadlines[i]) && deadlines[i].isAfter(started)) {
+                // Its time ran out while it was still converging: say how long it was given.
+                CheckResult r = results[i];
+                results[i] = new CheckResult(r.title(), r.type(), false, r.message() + " (Still so after "
+                        + Duration.between(started, deadlines[i]).toSeconds() + " s.)", r.millis(), r.state());
+            }
             if (results[i] == null) {
                 results[i] = new CheckResult(specs.get(i).title(), specs.get(i).type().yamlName(), false,
                         "Not checked: the cluster stopped.", 0, CheckResult.WRONG);

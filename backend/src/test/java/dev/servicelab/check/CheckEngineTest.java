@@ -80,6 +80,7 @@ class CheckEngineTest {
 
         assertThat(report.passed()).isFalse();
         assertThat(report.results().get(0).state()).isEqualTo("waiting");
+        assertThat(report.results().get(0).message()).isEqualTo("no A record (Still so after 1 s.)");
         assertThat(report.millis()).isBetween(1_000L, 3_000L);
     }
 
