@@ -76,10 +76,27 @@ public class CheckEngine {
             deadlines[i] = started.plus(wait.compareTo(maxWait) < 0 ? wait : maxWait);
         }
         boolean decided = false;
+        int firstWrong = -1;
         for (int i = 0; i < specs.size() && !decided; i++) {
             results[i] = evaluate(specs.get(i), context);
             listener.result(i, results[i]);
             decided = stopped(results[i]);
+            if (firstWrong < 0 && results[i].wrong()) {
+                firstWrong = i;
+            }
+        }
+        // A wrong answer decides the step. Converging checks evaluated before it may since have got
+        // further (a pod became Ready meanwhile): look at them once more, so that every message
+        // describes the same moment.
+        for (int i = 0; i < firstWrong && !decided; i++) {
+            if (results[i].waiting()) {
+                CheckResult again = evaluate(specs.get(i), context);
+                if (!again.message().equals(results[i].message()) || !again.state().equals(results[i].state())) {
+                    listener.result(i, again);
+                }
+                results[i] = again;
+                decided = stopped(again);
+            }
         }
         while (!decided && !Arrays.stream(results).anyMatch(CheckResult::wrong)) {
             Instant now = Instant.now();

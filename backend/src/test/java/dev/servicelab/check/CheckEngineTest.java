@@ -59,7 +59,21 @@ class CheckEngineTest {
         assertThat(report.passed()).isFalse();
         assertThat(report.millis()).isLessThan(2_000);
         assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "waiting", "waiting");
+        // Checked after the wrong one: their messages are of the same moment already.
         assertThat(checks.calls.get("http").get()).isEqualTo(1);
+    }
+
+    @Test
+    void convergingChecksSeenBeforeTheWrongOneAreLookedAtOnceMoreSoAllMessagesDescribeOneMoment() {
+        Scripted checks = new Scripted(Map.of(
+                "env", List.of(Outcome.fail("No Ready pod labelled app=frontend"),
+                        Outcome.wrong("Pod frontend-1 has no CATALOG_SERVICE_HOST.")),
+                "port", List.of(Outcome.wrong("Pod frontend-1 has no CATALOG_SERVICE_PORT."))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("env", 90), spec("port", 90)), context());
+
+        assertThat(report.results()).extracting(CheckResult::message).containsExactly(
+                "Pod frontend-1 has no CATALOG_SERVICE_HOST.", "Pod frontend-1 has no CATALOG_SERVICE_PORT.");
+        assertThat(checks.calls.get("env").get()).isEqualTo(2);
     }
 
     @Test
@@ -117,7 +131,8 @@ class CheckEngineTest {
             StepReport report = new CheckEngine(List.of(listsPods)).run("lab", step(spec("pods", 60), spec("endpoints", 60)), context);
 
             assertThat(report.passed()).isFalse();
-            assertThat(report.millis()).isLessThan(5_000);
+            // Not the checks' 60 s windows: no retries (the bound is loose for a busy machine's first request).
+            assertThat(report.millis()).isLessThan(20_000);
             assertThat(report.results().get(0).message()).startsWith("Your cluster stopped");
             assertThat(report.results().get(1).message()).contains("the cluster stopped");
         }
