@@ -41,11 +41,25 @@ class CheckStreamTest extends PlatformTestBase {
         assertThat(streamCheck(learner).body()).contains("/problems/sandbox-not-ready");
     }
 
+    @Test
+    void aClientThatAcceptsAnythingGetsTheJsonAnswer() throws Exception {
+        String learner = newLearner();
+        HttpResponse<String> response = check(learner, "*/*");
+
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(response.body()).contains("/problems/lab-not-started");
+    }
+
     private HttpResponse<String> streamCheck(String learner) throws Exception {
+        return check(learner, "text/event-stream, application/problem+json");
+    }
+
+    private HttpResponse<String> check(String learner, String accept) throws Exception {
         String auth = Base64.getEncoder().encodeToString((learner + ":" + LEARNER_PASSWORD).getBytes(StandardCharsets.UTF_8));
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/labs/" + LAB
                         + "/steps/expose-imperatively/checks")).header("Authorization", "Basic " + auth)
-                .header("Accept", "text/event-stream, application/problem+json").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                .header("Accept", accept).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }
