@@ -1,6 +1,6 @@
 // "Check my work" and "Hint" on each step of the lab page. The server checks the learner's own
-// cluster and answers with every check's verdict and message; a pass moves the page to the next step.
-import { api } from './api.js';
+// cluster and streams every check's verdict and message; a pass moves the page to the next step.
+import { api, streamChecks } from './api.js';
 import { escapeHtml } from './sandbox-panel.js';
 
 export function stepChecks(step) {
@@ -18,17 +18,25 @@ export function stepChecks(step) {
   results.dataset.testid = 'check-results';
   body.append(bar, results);
 
+  // Results stream in (server-sent events over a POST): every check's line appears at once and
+  // fills in as its verdict arrives, so a wrong answer shows in a moment, not after the slowest check.
   async function runChecks() {
     check.disabled = true;
     check.textContent = 'Checking…';
     results.innerHTML = '';
+    delete step.dataset.result;
     try {
-      const report = await api('POST', `/api/v1/labs/${lab}/steps/${stepId}/checks`);
-      results.innerHTML = report.results.map((r) => `
-        <li class="${r.passed ? 'pass' : 'fail'}">
-          <strong>${r.passed ? '✔' : '✘'} ${escapeHtml(r.title)}</strong>
-          <span class="msg">${escapeHtml(r.message)}</span>
-        </li>`).join('');
+      const report = await streamChecks(`/api/v1/labs/${lab}/steps/${stepId}/checks`, {
+        checks: ({ checks }) => {
+          results.innerHTML = checks.map((c) => `
+            <li class="pending"><strong>… ${escapeHtml(c.title)}</strong><span class="msg">Checking…</span></li>`).join('');
+        },
+        result: (r) => {
+          const item = results.children[r.index];
+          if (item) item.outerHTML = resultItem(r);
+        },
+      });
+      results.innerHTML = report.results.map(resultItem).join('');
       step.dataset.result = report.passed ? 'passed' : 'failed';
       if (report.passed) {
         results.insertAdjacentHTML('beforeend', '<li class="pass"><strong>Step passed.</strong></li>');
@@ -55,6 +63,18 @@ export function stepChecks(step) {
       results.innerHTML = `<li class="fail"><span class="msg">${escapeHtml(e.message)}</span></li>`;
     }
   }
+}
+
+// passed: ✔; wrong: ✘ (final); waiting: still converging (retried while the step is being checked).
+function resultItem(r) {
+  const state = r.state ?? (r.passed ? 'passed' : 'wrong');
+  const cls = state === 'passed' ? 'pass' : state === 'waiting' ? 'fail waiting' : 'fail';
+  const mark = state === 'passed' ? '✔' : state === 'waiting' ? '⏳' : '✘';
+  return `
+        <li class="${cls}">
+          <strong>${mark} ${escapeHtml(r.title)}</strong>
+          <span class="msg">${escapeHtml(r.message)}</span>
+        </li>`;
 }
 
 function button(text, onClick, secondary = false) {

@@ -66,10 +66,37 @@ public record CheckContext(Sandbox sandbox, KubernetesClient client) {
         };
     }
 
-    /** A check needs something the sandbox does not have (yet): the check fails with this message. */
+    /**
+     * Null while the sandbox's API server answers, else why it does not: the engine then ends the
+     * check at once instead of retrying against a cluster that is gone.
+     */
+    public String unreachable() {
+        try {
+            client.getKubernetesVersion();
+            return null;
+        } catch (RuntimeException e) {
+            return CheckEngine.unreachable(e);
+        }
+    }
+
+    /**
+     * A check needs something the sandbox does not have: the check fails with this message,
+     * definitively unless {@code converging} (a controller may still make it).
+     */
     public static final class Missing extends RuntimeException {
+        private final boolean converging;
+
         public Missing(String message) {
+            this(message, false);
+        }
+
+        public Missing(String message, boolean converging) {
             super(message);
+            this.converging = converging;
+        }
+
+        public boolean converging() {
+            return converging;
         }
     }
 }

@@ -4,23 +4,40 @@ import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
 import dev.servicelab.lab.LabStep;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Service;
 
 /**
- * Runs a step's checks against a sandbox. Every check is evaluated; those that fail and allow time
- * (things that converge, like pods starting) are retried until they pass or their time is up, so a
- * step takes as long as its slowest check, not the sum of them.
+ * Runs a step's checks against a sandbox. Every check is evaluated once, and each result is reported
+ * as it arrives. A check that is definitively wrong decides the step at once: nothing converging
+ * can make the step pass any more. Otherwise checks that are still converging (pods starting,
+ * endpoints being published) are retried until they pass or their time is up, so a right answer
+ * takes as long as its slowest check, and a wrong one as long as it takes to see it is wrong.
  */
 @Service
 public class CheckEngine {
 
     private static final Duration RETRY_PAUSE = Duration.ofMillis(700);
+
+    static final String CLUSTER_STOPPED = "Your cluster stopped: its API server does not answer (%s). Start a fresh "
+            + "cluster on the lab page; your passed steps are replayed on it.";
+
+    /** Hears each check's result as soon as it is known, and again when a retried check changes. */
+    @FunctionalInterface
+    public interface Listener {
+        void result(int index, CheckResult result);
+
+        Listener NONE = (index, result) -> { };
+    }
 
     private final Map<CheckType, Check> checks = new EnumMap<>(CheckType.class);
 
@@ -34,14 +51,22 @@ public class CheckEngine {
     }
 
     public StepReport run(String labId, LabStep step, CheckContext context) {
-        return run(labId, step, context, Duration.ofDays(1));
+        return run(labId, step, context, Duration.ofDays(1), Listener.NONE);
+    }
+
+    public StepReport run(String labId, LabStep step, CheckContext context, Listener listener) {
+        return run(labId, step, context, Duration.ofDays(1), listener);
     }
 
     /**
      * Runs with each check's retry window capped: a conformance run that expects a step to fail
-     * need not wait for things that will never converge.
+     * need not wait for things that never converge.
      */
     public StepReport run(String labId, LabStep step, CheckContext context, Duration maxWait) {
+        return run(labId, step, context, maxWait, Listener.NONE);
+    }
+
+    public StepReport run(String labId, LabStep step, CheckContext context, Duration maxWait, Listener listener) {
         Instant started = Instant.now();
         List<CheckSpec> specs = step.checks();
         CheckResult[] results = new CheckResult[specs.size()];
@@ -50,25 +75,78 @@ public class CheckEngine {
             Duration wait = Duration.ofSeconds(specs.get(i).timeoutSeconds());
             deadlines[i] = started.plus(wait.compareTo(maxWait) < 0 ? wait : maxWait);
         }
-        boolean pending = true;
-        while (pending) {
-            pending = false;
-            for (int i = 0; i < specs.size(); i++) {
-                if (results[i] != null && (results[i].passed() || Instant.now().isAfter(deadlines[i]))) {
-                    continue;
-                }
-                results[i] = evaluate(specs.get(i), context);
-                if (!results[i].passed() && Instant.now().isBefore(deadlines[i])) {
-                    pending = true;
-                }
-            }
-            if (pending) {
-                sleep();
+        boolean decided = false;
+        int firstWrong = -1;
+        for (int i = 0; i < specs.size() && !decided; i++) {
+            results[i] = evaluate(specs.get(i), context);
+            listener.result(i, results[i]);
+            decided = stopped(results[i]);
+            if (firstWrong < 0 && results[i].wrong()) {
+                firstWrong = i;
             }
         }
-        boolean passed = java.util.Arrays.stream(results).allMatch(CheckResult::passed);
+        // A wrong answer decides the step. Converging checks evaluated before it may since have got
+        // further (a pod became Ready meanwhile): look at them once more, so that every message
+        // describes the same moment.
+        for (int i = 0; i < firstWrong && !decided; i++) {
+            if (results[i].waiting()) {
+                CheckResult again = evaluate(specs.get(i), context);
+                if (!again.message().equals(results[i].message()) || !again.state().equals(results[i].state())) {
+                    listener.result(i, again);
+                }
+                results[i] = again;
+                decided = stopped(again);
+            }
+        }
+        while (!decided && !Arrays.stream(results).anyMatch(CheckResult::wrong)) {
+            Instant now = Instant.now();
+            int[] pending = java.util.stream.IntStream.range(0, specs.size())
+                    .filter(i -> results[i].waiting() && now.isBefore(deadlines[i])).toArray();
+            if (pending.length == 0) {
+                break;
+            }
+            if (!sleep()) {
+                break;
+            }
+            String down = context.unreachable();
+            if (down != null) {
+                results[pending[0]] = stoppedResult(specs.get(pending[0]), down, 0);
+                listener.result(pending[0], results[pending[0]]);
+                break;
+            }
+            for (int i : pending) {
+                CheckResult again = evaluate(specs.get(i), context);
+                if (!again.equals(results[i]) && !(again.waiting() && again.message().equals(results[i].message()))) {
+                    listener.result(i, again);
+                }
+                results[i] = again;
+                if (stopped(again)) {
+                    decided = true;
+                    break;
+                }
+            }
+        }
+        Instant end = Instant.now();
+        for (int i = 0; i < specs.size(); i++) {
+            if (results[i] != null && results[i].waiting() && !end.isBefore(deadlines[i]) && deadlines[i].isAfter(started)) {
+                // Its time ran out while it was still converging: say how long it was given.
+                CheckResult r = results[i];
+                results[i] = new CheckResult(r.title(), r.type(), false, r.message() + " (Still so after "
+                        + Duration.between(started, deadlines[i]).toSeconds() + " s.)", r.millis(), r.state());
+            }
+            if (results[i] == null) {
+                results[i] = new CheckResult(specs.get(i).title(), specs.get(i).type().yamlName(), false,
+                        "Not checked: the cluster stopped.", 0, CheckResult.WRONG);
+                listener.result(i, results[i]);
+            }
+        }
+        boolean passed = Arrays.stream(results).allMatch(CheckResult::passed);
         return new StepReport(labId, step.id(), passed, List.of(results), Duration.between(started, Instant.now()).toMillis(),
                 started);
+    }
+
+    private static boolean stopped(CheckResult result) {
+        return result.wrong() && result.message().startsWith("Your cluster stopped");
     }
 
     private CheckResult evaluate(CheckSpec spec, CheckContext context) {
@@ -77,26 +155,58 @@ public class CheckEngine {
         try {
             outcome = checks.get(spec.type()).evaluate(spec, context);
         } catch (CheckContext.Missing e) {
-            outcome = Outcome.fail(e.getMessage());
+            outcome = e.converging() ? Outcome.fail(e.getMessage()) : Outcome.wrong(e.getMessage());
         } catch (KubernetesClientException e) {
-            outcome = Outcome.fail("The cluster's API refused the check's question (" + e.getCode() + "): "
-                    + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage()));
+            String unreachable = unreachable(e);
+            if (unreachable != null) {
+                return stoppedResult(spec, unreachable, (System.nanoTime() - start) / 1_000_000);
+            }
+            String refusal = "The cluster's API refused the check's question (" + e.getCode() + "): "
+                    + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
+            // A 4xx is the API's final word on the question; anything else may be a passing hiccup.
+            outcome = e.getCode() >= 400 && e.getCode() < 500 ? Outcome.wrong(refusal) : Outcome.fail(refusal);
         } catch (RuntimeException e) {
-            outcome = Outcome.fail("The check could not run: " + e.getMessage() + ". If your cluster stopped, start a fresh one.");
+            outcome = Outcome.fail("The check could not run: " + e.getMessage() + ".");
         }
         String message = outcome.message();
         if (!outcome.passed() && spec.hint().isPresent()) {
             message = message + " Hint: " + spec.hint().get();
         }
         return new CheckResult(spec.title(), spec.type().yamlName(), outcome.passed(), message,
-                (System.nanoTime() - start) / 1_000_000);
+                (System.nanoTime() - start) / 1_000_000, switch (outcome.state()) {
+                    case PASSED -> CheckResult.PASSED;
+                    case WRONG -> CheckResult.WRONG;
+                    case CONVERGING -> CheckResult.WAITING;
+                });
     }
 
-    private static void sleep() {
+    private static CheckResult stoppedResult(CheckSpec spec, String why, long millis) {
+        return new CheckResult(spec.title(), spec.type().yamlName(), false, CLUSTER_STOPPED.formatted(why), millis,
+                CheckResult.WRONG);
+    }
+
+    /** Why the API server cannot be reached at all, or null when the exception is about something else. */
+    static String unreachable(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ConnectException || cause instanceof NoRouteToHostException
+                    || cause instanceof HttpConnectTimeoutException) {
+                return cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            }
+            if (cause instanceof IOException io && io.getMessage() != null && io.getMessage().contains("Connection refused")) {
+                return io.getMessage();
+            }
+        }
+        return null;
+    }
+
+    /** False when the thread was interrupted (the learner went away): stop retrying. */
+    private static boolean sleep() {
         try {
             Thread.sleep(RETRY_PAUSE.toMillis());
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return false;
         }
     }
 }

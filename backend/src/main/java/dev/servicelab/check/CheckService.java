@@ -11,6 +11,7 @@ import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxService;
 import dev.servicelab.web.ConflictException;
+import dev.servicelab.web.InFlight;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;
@@ -32,9 +33,11 @@ public class CheckService {
     private final CheckAttemptRepository attempts;
     private final LabSetup setup;
     private final ApplicationEventPublisher events;
+    private final InFlight running;
 
     public CheckService(CheckEngine engine, LabCatalogService catalog, SandboxService sandboxes, ProgressService progress,
-            CheckAttemptRepository attempts, LabSetup setup, ApplicationEventPublisher events) {
+            CheckAttemptRepository attempts, LabSetup setup, ApplicationEventPublisher events, CheckProperties properties) {
+        this.running = new InFlight(properties.maxConcurrentPerLab());
         this.engine = engine;
         this.catalog = catalog;
         this.sandboxes = sandboxes;
@@ -44,7 +47,19 @@ public class CheckService {
         this.events = events;
     }
 
+    /** Checks a step and answers when every check has its verdict. */
     public StepReport check(Account account, String labId, String stepId) {
+        try (Run run = start(account, labId, stepId)) {
+            return run.execute(CheckEngine.Listener.NONE);
+        }
+    }
+
+    /**
+     * Everything a check needs, found before any check runs, so that what would refuse it (no such
+     * step, lab not started, no ready cluster, a check of this lab already running) is answered as
+     * a problem detail at once. Close it to let the account's next check in.
+     */
+    public Run start(Account account, String labId, String stepId) {
         Lab lab = catalog.lab(labId);
         LabStep step = catalog.step(labId, stepId);
         LabProgress before = progress.progress(account, labId);
@@ -52,24 +67,72 @@ public class CheckService {
             throw new ConflictException("lab-not-started", "Lab not started",
                     "Start the lab first (POST /api/v1/labs/" + labId + "/enrolment), then check your work.");
         }
-        SandboxHandle handle = sandboxes.ready(account, labId);
-        handle.active();
-        Sandbox sandbox = handle.sandbox();
-        StepReport report = engine.run(labId, step, new CheckContext(sandbox, handle.client()));
-        attempts.record(account.id(), sandbox.id(), report);
-        events.publishEvent(new CheckAttemptedEvent(account.id(), account.username(), labId, stepId, report.passed(),
-                report.firstFailure(), report.checkedAt()));
-        if (report.passed()) {
-            LabProgress after = progress.recordPassed(account, labId, stepId);
-            String next = after.currentStepId();
-            if (next != null && !next.equals(stepId)) {
-                try {
-                    setup.setUpStep(sandbox, lab, catalog.step(labId, next));
-                } catch (RuntimeException e) {
-                    log.warn("Setting up step {} of {} for {} failed: {}", next, labId, account.username(), e.getMessage());
+        InFlight.Permit permit = running.acquire(account.id() + "/" + labId, () -> "A check of your work in lab " + labId
+                + " is still running. Wait for its verdict, then check again.");
+        try {
+            SandboxHandle sandbox = sandboxes.ready(account, labId);
+            sandbox.active();
+            return new Run(account, lab, step, sandbox, permit);
+        } catch (RuntimeException e) {
+            permit.close();
+            throw e;
+        }
+    }
+
+    /** One check of a step, ready to run; see {@link #start}. */
+    public final class Run implements AutoCloseable {
+        private final Account account;
+        private final Lab lab;
+        private final LabStep step;
+        private final Sandbox sandbox;
+        private final SandboxHandle handle;
+        private final InFlight.Permit permit;
+
+        private Run(Account account, Lab lab, LabStep step, SandboxHandle handle, InFlight.Permit permit) {
+            this.account = account;
+            this.lab = lab;
+            this.step = step;
+            this.handle = handle;
+            this.sandbox = handle.sandbox();
+            this.permit = permit;
+        }
+
+        public LabStep step() {
+            return step;
+        }
+
+        /**
+         * Runs the step's checks, telling the listener each result as it arrives; stores the attempt
+         * and, on a pass, records progress and sets up the next step. A run interrupted because the
+         * learner went away is not stored.
+         */
+        public StepReport execute(CheckEngine.Listener listener) {
+            String labId = lab.id();
+            String stepId = step.id();
+            StepReport report = engine.run(labId, step, new CheckContext(sandbox, handle.client()), listener);
+            if (Thread.currentThread().isInterrupted()) {
+                return report;
+            }
+            attempts.record(account.id(), sandbox.id(), report);
+            events.publishEvent(new CheckAttemptedEvent(account.id(), account.username(), labId, stepId, report.passed(),
+                    report.firstFailure(), report.checkedAt()));
+            if (report.passed()) {
+                LabProgress after = progress.recordPassed(account, labId, stepId);
+                String next = after.currentStepId();
+                if (next != null && !next.equals(stepId)) {
+                    try {
+                        setup.setUpStep(sandbox, lab, catalog.step(labId, next));
+                    } catch (RuntimeException e) {
+                        log.warn("Setting up step {} of {} for {} failed: {}", next, labId, account.username(), e.getMessage());
+                    }
                 }
             }
+            return report;
         }
-        return report;
+
+        @Override
+        public void close() {
+            permit.close();
+        }
     }
 }

@@ -26,6 +26,9 @@ class DnsCheck implements Check {
         String record = spec.text("record").toUpperCase();
         var result = context.probe(null, Duration.ofSeconds(10),
                 "dig +short +search +time=2 +tries=2 " + Shell.quote(name) + " " + record);
+        if (result.truncated()) {
+            return Outcome.wrong("Looking up " + name + " " + PodExec.Result.limit() + ".");
+        }
         if (result.exitCode() != 0) {
             return Outcome.fail("Looking up " + name + " failed: " + result.stderr().strip() + result.stdout().strip());
         }

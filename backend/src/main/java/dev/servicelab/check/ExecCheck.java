@@ -35,7 +35,9 @@ class ExecCheck implements Check {
             var found = context.client().pods().inNamespace(namespace).withLabels(selector).list().getItems().stream()
                     .filter(Objects::ready).findFirst();
             if (found.isEmpty()) {
-                return Outcome.fail("No Ready pod labelled " + Objects.selector(selector) + " in " + namespace + ".");
+                var pods = context.client().pods().inNamespace(namespace).withLabels(selector).list().getItems();
+                return Objects.shortOfReady(context.client(), namespace, selector, pods, 0, new Counts(null, 1),
+                        "No Ready pod labelled " + Objects.selector(selector) + " in " + namespace + ".");
             }
             pod = found.get().getMetadata().getName();
         }
@@ -43,6 +45,9 @@ class ExecCheck implements Check {
         var result = PodExec.run(context.client(), namespace, pod, Duration.ofSeconds(15), "bash", "-c", command);
         int wantCode = spec.integer("exitCode").orElse(0);
         String where = "toolbox".equals(target) ? "in your terminal" : "in pod " + pod;
+        if (result.truncated()) {
+            return Outcome.wrong("`" + command + "` " + where + " " + PodExec.Result.limit() + ".");
+        }
         if (result.exitCode() != wantCode) {
             return Outcome.fail("`" + brief(command) + "` " + where + " exited with " + result.exitCode() + ", expected " + wantCode
                     + ": " + HttpCheck.abbreviate(result.stderr() + " " + result.stdout()));

@@ -11,6 +11,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +27,9 @@ import org.springframework.stereotype.Component;
 @Component
 class ExternalCheck implements Check {
 
+    static final int MAX_BODY = 64 * 1024;
+    static final Duration ANSWER_DEADLINE = Duration.ofSeconds(5);
+
     @Override
     public Set<CheckType> types() {
         return Set.of(CheckType.EXTERNAL);
@@ -34,7 +41,7 @@ class ExternalCheck implements Check {
         Service service = context.service(name, spec.namespace());
         Optional<ServicePort> port = port(service, spec.text("port"));
         if (port.isEmpty()) {
-            return Outcome.fail("Service " + name + " has no port" + (spec.text("port") == null ? "" : " named " + spec.text("port")) + ".");
+            return Outcome.wrong("Service " + name + " has no port" + (spec.text("port") == null ? "" : " named " + spec.text("port")) + ".");
         }
         String type = service.getSpec().getType();
         String address;
@@ -42,7 +49,7 @@ class ExternalCheck implements Check {
         String how;
         if ("loadBalancer".equals(spec.text("via"))) {
             if (!"LoadBalancer".equals(type)) {
-                return Outcome.fail("Service " + name + " is of type " + type + "; set spec.type: LoadBalancer.");
+                return Outcome.wrong("Service " + name + " is of type " + type + "; set spec.type: LoadBalancer.");
             }
             List<LoadBalancerIngress> ingress = service.getStatus() == null || service.getStatus().getLoadBalancer() == null
                     ? List.of() : service.getStatus().getLoadBalancer().getIngress();
@@ -55,12 +62,12 @@ class ExternalCheck implements Check {
             how = "the external IP " + address + ":" + target;
         } else {
             if (!"NodePort".equals(type) && !"LoadBalancer".equals(type)) {
-                return Outcome.fail("Service " + name + " is of type " + type + ", which has no nodePort; set spec.type: NodePort.");
+                return Outcome.wrong("Service " + name + " is of type " + type + ", which has no nodePort; set spec.type: NodePort.");
             }
             String role = spec.text("node") == null ? "server" : spec.text("node");
             Optional<SandboxNode> node = context.node(role);
             if (node.isEmpty()) {
-                return Outcome.fail("This check needs a " + role + " node, and this sandbox has none.");
+                return Outcome.wrong("This check needs a " + role + " node, and this sandbox has none.");
             }
             address = node.get().address();
             target = port.get().getNodePort();
@@ -71,30 +78,46 @@ class ExternalCheck implements Check {
         // A client per request: a pooled keep-alive connection would keep the conntrack entry (and the
         // DNAT) of an earlier request, so a policy change would go unseen. Browsers open new ones too.
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + ":" + target + path))
+                .timeout(Duration.ofSeconds(4)).GET().build();
+        // The learner's pods write the answer: read at most MAX_BODY of it, within ANSWER_DEADLINE.
+        CompletableFuture<HttpResponse<BoundedBody.Body>> answer = http.sendAsync(request, info -> new BoundedBody(MAX_BODY));
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://" + address + ":" + target + path))
-                    .timeout(Duration.ofSeconds(4)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<BoundedBody.Body> response = answer.get(ANSWER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
             if (!wantConnect) {
                 return Outcome.fail("A request from outside through " + how + " was answered (" + response.statusCode()
                         + "), but it should be dropped: with externalTrafficPolicy Local a node without a local endpoint "
                         + "does not forward.");
             }
+            if (response.body().truncated()) {
+                return Outcome.wrong("From outside the cluster, " + how + " answered " + response.statusCode()
+                        + " with a body larger than " + MAX_BODY / 1024 + " KiB, the most a check reads; its answer did not end. "
+                        + "Serve a response of a normal size.");
+            }
             String want = spec.text("status") == null ? "200" : spec.text("status");
             return want.equals(String.valueOf(response.statusCode()))
                     ? Outcome.pass("From outside the cluster, " + how + " answered " + response.statusCode() + ".")
                     : Outcome.fail("From outside the cluster, " + how + " answered " + response.statusCode() + ", expected " + want + ".");
-        } catch (java.io.IOException e) {
+        } catch (TimeoutException e) {
+            answer.cancel(true);
             return wantConnect
-                    ? Outcome.fail("From outside the cluster, " + how + " did not answer (" + e.getClass().getSimpleName()
-                            + "): " + (e instanceof java.net.http.HttpConnectTimeoutException
+                    ? Outcome.fail("From outside the cluster, " + how + " did not finish its answer within "
+                            + ANSWER_DEADLINE.toSeconds() + " s, the most a check waits.")
+                    : Outcome.pass("From outside the cluster, " + how + " got no answer, as expected.");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            return wantConnect
+                    ? Outcome.fail("From outside the cluster, " + how + " did not answer (" + cause.getClass().getSimpleName()
+                            + "): " + (cause instanceof java.net.http.HttpConnectTimeoutException
                                     ? "the connection timed out, so the packets were dropped on the way (a Local externalTrafficPolicy "
                                             + "on a node without a local endpoint does that)."
-                                    : e instanceof java.net.ConnectException
+                                    : cause instanceof java.net.ConnectException
                                             ? "the connection was refused: kube-proxy rejects connections to a Service with no ready "
                                                     + "endpoints. Are there Ready pods behind Service " + name + "?"
                                             : "does Service " + name + "'s targetPort match the port its pods listen on?"))
                     : Outcome.pass("From outside the cluster, " + how + " got no answer, as expected.");
         } catch (InterruptedException e) {
+            answer.cancel(true);
             Thread.currentThread().interrupt();
             return Outcome.fail("Interrupted");
         }

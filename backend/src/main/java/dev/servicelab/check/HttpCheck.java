@@ -6,7 +6,11 @@ import java.time.Duration;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
-/** {@code http} and {@code noHttp}: a request from inside the cluster answers as expected, or does not connect. */
+/**
+ * {@code http} and {@code noHttp}: a request from inside the cluster answers as expected, or does not
+ * connect. What goes wrong on the way (names not resolving yet, refused connections, old pods still
+ * answering) may be converging, so failures are retried; only an answer too large to read is final.
+ */
 @Component
 class HttpCheck implements Check {
 
@@ -23,6 +27,10 @@ class HttpCheck implements Check {
         String from = spec.text("fromNode") == null ? "" : " from the " + spec.text("fromNode") + " node";
         var result = context.probe(spec.text("fromNode"), Duration.ofSeconds(10),
                 "curl -sS --max-time 3 -w '\\n" + STATUS + "%{http_code}' " + Shell.quote(url));
+        if (result.truncated()) {
+            return Outcome.wrong("GET " + url + from + " " + PodExec.Result.limit() + " (its answer did not end): "
+                    + "serve a response of a normal size.");
+        }
         if (result.exitCode() < 0) {
             // The probe itself did not run (or not to the end): that proves nothing, least of all "no answer".
             return Outcome.fail("The platform could not run GET " + url + from + ": " + result.stderr().strip()

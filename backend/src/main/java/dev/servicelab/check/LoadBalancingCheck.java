@@ -28,6 +28,10 @@ class LoadBalancingCheck implements Check {
         var result = context.probe(null, Duration.ofSeconds(5 + requests),
                 "for i in $(seq " + requests + "); do curl -s --max-time 2 " + Shell.quote(url)
                         + " | sed -n 's/^pod: //p'; done");
+        if (result.truncated()) {
+            return Outcome.wrong(requests + " requests to " + url + " " + PodExec.Result.limit() + ": the echo server "
+                    + "answers with a few lines; is something else behind the Service?");
+        }
         Map<String, Long> byPod = new TreeMap<>(Arrays.stream(result.stdout().split("\n")).map(String::strip)
                 .filter(s -> !s.isEmpty()).collect(Collectors.groupingBy(Function.identity(), Collectors.counting())));
         long answered = byPod.values().stream().mapToLong(Long::longValue).sum();

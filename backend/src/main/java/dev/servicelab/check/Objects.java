@@ -60,6 +60,114 @@ final class Objects {
         return status.getPhase();
     }
 
+    private static final java.util.Set<String> STUCK = java.util.Set.of("CrashLoopBackOff", "ImagePullBackOff",
+            "ErrImagePull", "ErrImageNeverPull", "InvalidImageName", "CreateContainerConfigError", "CreateContainerError",
+            "RunContainerError");
+
+    /**
+     * Why a pod will not become Ready by waiting (it keeps crashing, its image cannot be pulled, it
+     * has finished), or null when it may still become Ready.
+     */
+    static String stuck(Pod pod) {
+        var status = pod.getStatus();
+        if (status == null) {
+            return null;
+        }
+        if ("Succeeded".equals(status.getPhase()) || "Failed".equals(status.getPhase())) {
+            return status.getPhase();
+        }
+        if (status.getContainerStatuses() != null) {
+            for (var c : status.getContainerStatuses()) {
+                var state = c.getState();
+                if (state != null && state.getWaiting() != null && STUCK.contains(state.getWaiting().getReason())) {
+                    return state.getWaiting().getReason();
+                }
+                // A container that has already exited and been restarted is crash-looping, even
+                // between two back-offs.
+                if (state != null && state.getTerminated() != null && c.getRestartCount() != null && c.getRestartCount() > 0) {
+                    return state.getTerminated().getReason();
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The verdict when fewer pods matching a selector are Ready than a check wants: converging
+     * ("waiting for 2 of 3 pods to become Ready…") while the namespace's workloads are meant to
+     * reach the count (the replicas of Deployments, StatefulSets and ReplicaSets of their own whose
+     * pod template the selector matches, a rollout still in progress, or pods that may still become
+     * Ready), and definitively wrong when waiting cannot reach it (nothing would make those pods, too
+     * few replicas, pods that keep crashing).
+     */
+    static Outcome shortOfReady(KubernetesClient client, String namespace, Map<String, String> selector, List<Pod> matching,
+            long ready, Counts counts, String message) {
+        long replicas = 0;
+        boolean rolling = false;
+        for (var d : client.apps().deployments().inNamespace(namespace).list().getItems()) {
+            if (matches(selector, d.getSpec().getTemplate().getMetadata())) {
+                replicas += d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+                rolling |= behind(d.getMetadata(), d.getStatus() == null ? null : d.getStatus().getObservedGeneration());
+            }
+        }
+        for (var s : client.apps().statefulSets().inNamespace(namespace).list().getItems()) {
+            if (matches(selector, s.getSpec().getTemplate().getMetadata())) {
+                replicas += s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
+                rolling |= behind(s.getMetadata(), s.getStatus() == null ? null : s.getStatus().getObservedGeneration());
+            }
+        }
+        for (var r : client.apps().replicaSets().inNamespace(namespace).list().getItems()) {
+            boolean own = r.getMetadata().getOwnerReferences() == null || r.getMetadata().getOwnerReferences().isEmpty();
+            if (own && matches(selector, r.getSpec().getTemplate().getMetadata())) {
+                replicas += r.getSpec().getReplicas() == null ? 1 : r.getSpec().getReplicas();
+            }
+        }
+        long hopeful = matching.stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null && stuck(p) == null).count();
+        String stuck = stuckPods(matching);
+        String waiting = " Waiting for pods to become Ready…";
+        if (rolling) {
+            return Outcome.fail(message + " A rollout is in progress." + waiting);
+        }
+        if (!stuck.isEmpty()) {
+            return counts.met(hopeful) ? Outcome.fail(message + waiting)
+                    : Outcome.wrong(message + " Waiting will not help: " + stuck + ".");
+        }
+        return counts.met(Math.max(replicas, hopeful)) ? Outcome.fail(message + waiting) : Outcome.wrong(message);
+    }
+
+    /**
+     * The container ports of the pods matching a selector and of the pod templates of the
+     * Deployments and StatefulSets that make such pods.
+     */
+    static List<io.fabric8.kubernetes.api.model.ContainerPort> containerPorts(KubernetesClient client, String namespace,
+            Map<String, String> selector) {
+        List<io.fabric8.kubernetes.api.model.PodSpec> specs = new java.util.ArrayList<>();
+        client.pods().inNamespace(namespace).withLabels(selector).list().getItems().forEach(p -> specs.add(p.getSpec()));
+        client.apps().deployments().inNamespace(namespace).list().getItems().stream()
+                .filter(d -> matches(selector, d.getSpec().getTemplate().getMetadata()))
+                .forEach(d -> specs.add(d.getSpec().getTemplate().getSpec()));
+        client.apps().statefulSets().inNamespace(namespace).list().getItems().stream()
+                .filter(d -> matches(selector, d.getSpec().getTemplate().getMetadata()))
+                .forEach(d -> specs.add(d.getSpec().getTemplate().getSpec()));
+        return specs.stream().filter(java.util.Objects::nonNull).flatMap(s -> s.getContainers().stream())
+                .flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty() : c.getPorts().stream()).toList();
+    }
+
+    private static boolean behind(io.fabric8.kubernetes.api.model.ObjectMeta meta, Long observedGeneration) {
+        return meta.getGeneration() != null && (observedGeneration == null || observedGeneration < meta.getGeneration());
+    }
+
+    private static boolean matches(Map<String, String> selector, io.fabric8.kubernetes.api.model.ObjectMeta template) {
+        Map<String, String> labels = template == null || template.getLabels() == null ? Map.of() : template.getLabels();
+        return selector != null && !selector.isEmpty() && labels.entrySet().containsAll(selector.entrySet());
+    }
+
+    /** The pods among these that will not become Ready by waiting, with why, for a message. */
+    static String stuckPods(List<Pod> pods) {
+        return pods.stream().filter(p -> stuck(p) != null).map(p -> p.getMetadata().getName() + " (" + stuck(p) + ")")
+                .limit(3).collect(Collectors.joining(", "));
+    }
+
     /** Labels of the pods in a namespace, to show a learner what their selector could have matched. */
     static String podLabels(List<Pod> pods) {
         return pods.stream().map(p -> selector(p.getMetadata().getLabels())).distinct().sorted().limit(4)

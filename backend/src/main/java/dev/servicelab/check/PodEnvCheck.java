@@ -5,6 +5,7 @@ import dev.servicelab.lab.CheckType;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -26,12 +27,19 @@ class PodEnvCheck implements Check {
         String variable = spec.text("variable");
         Optional<Pod> pod = context.client().pods().inNamespace(spec.namespace()).withLabels(selector).list().getItems()
                 .stream().filter(Objects::ready).findFirst();
+        List<Pod> pods = context.client().pods().inNamespace(spec.namespace()).withLabels(selector).list().getItems();
         if (pod.isEmpty()) {
-            return Outcome.fail("No Ready pod labelled " + Objects.selector(selector) + " in " + spec.namespace()
-                    + " to read the environment of.");
+            return Objects.shortOfReady(context.client(), spec.namespace(), selector, pods, 0, new Counts(null, 1),
+                    "No Ready pod labelled " + Objects.selector(selector) + " in " + spec.namespace()
+                            + " to read the environment of.");
         }
+        // A pod that is not Ready yet (a restart in progress) may be the one with the right environment.
+        boolean settled = pods.stream().allMatch(Objects::ready);
         String name = pod.get().getMetadata().getName();
         var env = PodExec.run(context.client(), spec.namespace(), name, Duration.ofSeconds(10), "env");
+        if (env.truncated()) {
+            return Outcome.wrong("The environment of pod " + name + " " + PodExec.Result.limit() + ".");
+        }
         if (!env.ok()) {
             return Outcome.fail("Could not read the environment of pod " + name + " (its image needs an env command): "
                     + env.stderr().strip());
@@ -40,17 +48,21 @@ class PodEnvCheck implements Check {
                 .map(l -> l.substring(variable.length() + 1)).findFirst();
         if (spec.params().containsKey("present") && !Boolean.parseBoolean(spec.text("present"))) {
             return value.isEmpty() ? Outcome.pass("Pod " + name + " has no " + variable + ".")
-                    : Outcome.fail("Pod " + name + " has " + variable + "=" + value.get() + ", but should not: the kubelet "
+                    : verdict(settled, "Pod " + name + " has " + variable + "=" + value.get() + ", but should not: the kubelet "
                             + "injects a Service's variables only into pods started after the Service.");
         }
         if (value.isEmpty()) {
-            return Outcome.fail("Pod " + name + " has no " + variable + ". Service variables are set when a pod starts: "
+            return verdict(settled, "Pod " + name + " has no " + variable + ". Service variables are set when a pod starts: "
                     + "a pod started before the Service does not have them (restart it).");
         }
         String want = spec.text("equals");
         if (want != null && !want.equals(value.get())) {
-            return Outcome.fail("Pod " + name + " has " + variable + "=" + value.get() + ", expected " + want + ".");
+            return verdict(settled, "Pod " + name + " has " + variable + "=" + value.get() + ", expected " + want + ".");
         }
         return Outcome.pass("Pod " + name + " has " + variable + "=" + value.get() + ".");
+    }
+
+    private static Outcome verdict(boolean settled, String message) {
+        return settled ? Outcome.wrong(message) : Outcome.fail(message);
     }
 }

@@ -29,14 +29,17 @@ class PodsReadyCheck implements Check {
         if (counts.met(ready)) {
             return Outcome.pass(ready + " " + what + " are Ready.");
         }
+        String message;
         if (pods.isEmpty()) {
             List<Pod> all = context.client().pods().inNamespace(spec.namespace()).list().getItems();
-            return Outcome.fail("No " + what + " exist; expected " + counts.expected() + " Ready."
-                    + (all.isEmpty() ? "" : " Pods there are labelled " + Objects.podLabels(all) + "."));
+            message = "No " + what + " exist; expected " + counts.expected() + " Ready."
+                    + (all.isEmpty() ? "" : " Pods there are labelled " + Objects.podLabels(all) + ".");
+        } else {
+            String notReady = pods.stream().filter(p -> !Objects.ready(p))
+                    .map(p -> p.getMetadata().getName() + " (" + Objects.why(p) + ")").limit(3).collect(Collectors.joining(", "));
+            message = ready + " of " + pods.size() + " " + what + " are Ready, expected " + counts.expected()
+                    + (notReady.isEmpty() ? "." : "; not Ready: " + notReady + ".");
         }
-        String notReady = pods.stream().filter(p -> !Objects.ready(p))
-                .map(p -> p.getMetadata().getName() + " (" + Objects.why(p) + ")").limit(3).collect(Collectors.joining(", "));
-        return Outcome.fail(ready + " of " + pods.size() + " " + what + " are Ready, expected " + counts.expected()
-                + (notReady.isEmpty() ? "." : "; not Ready: " + notReady + "."));
+        return Objects.shortOfReady(context.client(), spec.namespace(), selector, pods, ready, counts, message);
     }
 }

@@ -24,7 +24,7 @@ class ServiceSelectsCheck implements Check {
         Service service = context.service(name, spec.namespace());
         Map<String, String> selector = service.getSpec().getSelector();
         if (selector == null || selector.isEmpty()) {
-            return Outcome.fail("Service " + name + " has no selector, so it selects no pods; add spec.selector with the "
+            return Outcome.wrong("Service " + name + " has no selector, so it selects no pods; add spec.selector with the "
                     + "labels of the pods it should send traffic to.");
         }
         Counts counts = Counts.of(spec);
@@ -34,13 +34,16 @@ class ServiceSelectsCheck implements Check {
         if (counts.met(ready)) {
             return Outcome.pass(selects + ": " + ready + " Ready pod(s).");
         }
+        String message;
         if (matching.isEmpty()) {
             List<Pod> all = context.client().pods().inNamespace(spec.namespace()).list().getItems();
-            return Outcome.fail(selects + ", but no pod in " + spec.namespace() + " has those labels"
+            message = selects + ", but no pod in " + spec.namespace() + " has those labels"
                     + (all.isEmpty() ? "." : " (pods here are labelled " + Objects.podLabels(all) + ").")
-                    + " Fix the Service's selector or the pods' labels.");
+                    + " Fix the Service's selector or the pods' labels.";
+        } else {
+            message = selects + ": " + ready + " of " + matching.size() + " matching pods are Ready, expected "
+                    + counts.expected() + ".";
         }
-        return Outcome.fail(selects + ": " + ready + " of " + matching.size() + " matching pods are Ready, expected "
-                + counts.expected() + ".");
+        return Objects.shortOfReady(context.client(), spec.namespace(), selector, matching, ready, counts, message);
     }
 }

@@ -1,6 +1,8 @@
 package dev.servicelab.traffic;
 
+import dev.servicelab.account.Account;
 import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.web.InFlight;
 import dev.servicelab.web.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -22,11 +24,14 @@ class TrafficApiController {
     private final TrafficService traffic;
     private final TrafficGenerator generator;
     private final CurrentAccount current;
+    private final InFlight runs;
 
-    TrafficApiController(TrafficService traffic, TrafficGenerator generator, CurrentAccount current) {
+    TrafficApiController(TrafficService traffic, TrafficGenerator generator, CurrentAccount current,
+            TrafficProperties properties) {
         this.traffic = traffic;
         this.generator = generator;
         this.current = current;
+        this.runs = new InFlight(properties.maxRunsPerAccount());
     }
 
     @GetMapping
@@ -38,7 +43,11 @@ class TrafficApiController {
     @PostMapping("/requests")
     @Operation(summary = "Send N requests to one of my Services: from a client pod, through a nodePort, or through the tunnel")
     TrafficSummary send(@PathVariable String labId, @RequestBody TrafficRequest request, Principal principal) {
-        return generator.send(traffic.sandbox(current.of(principal), labId), request);
+        Account account = current.of(principal);
+        try (InFlight.Permit permit = runs.acquire(account.username(), () -> "You already have " + runs.max()
+                + " \"send N requests\" running. Wait until one of them has answered, then send again.")) {
+            return generator.send(traffic.sandbox(account, labId), request);
+        }
     }
 
     @ExceptionHandler(TrafficException.class)

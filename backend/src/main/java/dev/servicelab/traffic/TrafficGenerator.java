@@ -168,8 +168,18 @@ class TrafficGenerator {
         return summary(service, namespace, via, address + ":" + port, count, new TreeMap<>(statuses), millis);
     }
 
-    /** One HTTP/1.1 request on a connection of its own; the status code, or "000" when nothing answered. */
+    /** The most of one answer's body that is read (and thrown away) before the connection is dropped. */
+    static final int MAX_BODY = 64 * 1024;
+    /** The most one request may take, connection to last byte read. */
+    static final Duration REQUEST_DEADLINE = Duration.ofSeconds(5);
+
+    /**
+     * One HTTP/1.1 request on a connection of its own; the status code, or "000" when nothing
+     * answered. The learner's pods write the answer, so at most MAX_BODY of it is read, within
+     * REQUEST_DEADLINE: an endless or dripping body costs a bounded time, not a thread for good.
+     */
     static String get(String address, int port, String path, int n) {
+        long deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(address, port), 3000);
             socket.setSoTimeout(5000);
@@ -181,7 +191,13 @@ class TrafficGenerator {
             InputStream in = socket.getInputStream();
             byte[] head = in.readNBytes(12);
             String status = head.length == 12 ? new String(head, 9, 3, StandardCharsets.US_ASCII) : "000";
-            in.transferTo(OutputStream.nullOutputStream()); // read to the end: the server closes first
+            // Read to the end (the server closes first), within bounds.
+            byte[] buffer = new byte[8192];
+            long read = 0;
+            int got;
+            while (read <= MAX_BODY && System.nanoTime() < deadline && (got = in.read(buffer)) >= 0) {
+                read += got;
+            }
             return status.matches("\\d{3}") ? status : "000";
         } catch (IOException e) {
             return "000";

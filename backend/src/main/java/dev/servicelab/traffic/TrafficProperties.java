@@ -12,6 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param flowPort the kit's flow observer port on every node
  * @param maxRequests the most requests one "send N requests" may ask for
  * @param concurrency parallel connections when sending requests
+ * @param maxRunsPerAccount how many "send N requests" one account may run at once; more are refused (429)
  * @param hiddenNamespaces Services there are the platform's or Kubernetes' own: not drawn, flows to them not counted
  * @param allowedOrigins origins besides the platform's own that may open the traffic socket
  */
@@ -23,6 +24,7 @@ public record TrafficProperties(
         @DefaultValue("10290") int flowPort,
         @DefaultValue("5000") int maxRequests,
         @DefaultValue("16") int concurrency,
+        @DefaultValue("2") int maxRunsPerAccount,
         @DefaultValue({"kube-system", "kube-public", "kube-node-lease", "servicelab-system"}) List<String> hiddenNamespaces,
         @DefaultValue("") List<String> allowedOrigins) {
 }

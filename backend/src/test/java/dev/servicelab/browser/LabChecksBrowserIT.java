@@ -63,8 +63,9 @@ class LabChecksBrowserIT extends PlatformTestBase {
         WebElement step = browser.driver().findElement(By.cssSelector("details.step[data-step='" + first.id() + "']"));
         step.findElement(By.cssSelector("[data-testid=check-step]")).click();
         WebElement results = new WebDriverWait(browser.driver(), Duration.ofMinutes(2)).until(d -> {
+            // Results stream in; the step's data-result is set with the final report.
             WebElement list = step.findElement(By.cssSelector("[data-testid=check-results]"));
-            return list.findElements(By.cssSelector("li")).isEmpty() ? null : list;
+            return step.getDomAttribute("data-result") == null ? null : list;
         });
         assertThat(results.findElements(By.cssSelector("li.fail"))).isNotEmpty();
         assertThat(results.findElement(By.cssSelector("li.fail .msg")).getText()).isNotBlank().doesNotContainIgnoringCase("failed.");

@@ -1,0 +1,153 @@
+package dev.servicelab.check;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.servicelab.lab.CheckSpec;
+import dev.servicelab.lab.CheckType;
+import dev.servicelab.lab.LabStep;
+import dev.servicelab.sandbox.Sandbox;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The engine answers a wrong answer at once, retries only what converges, and streams results as they arrive. */
+class CheckEngineTest {
+
+    /** A check whose outcome is scripted per check title. */
+    static final class Scripted implements Check {
+        final Map<String, List<Outcome>> script;
+        final Map<String, AtomicInteger> calls = new java.util.concurrent.ConcurrentHashMap<>();
+
+        Scripted(Map<String, List<Outcome>> script) {
+            this.script = script;
+        }
+
+        @Override
+        public Set<CheckType> types() {
+            return Set.of(CheckType.values());
+        }
+
+        @Override
+        public Outcome evaluate(CheckSpec spec, CheckContext context) {
+            int n = calls.computeIfAbsent(spec.title(), t -> new AtomicInteger()).getAndIncrement();
+            List<Outcome> outcomes = script.get(spec.title());
+            return outcomes.get(Math.min(n, outcomes.size() - 1));
+        }
+    }
+
+    /** Scripted checks need no cluster; without a client the engine's liveness probe just finds nothing to say. */
+    private static final CheckContext NO_CLUSTER = new CheckContext(new Sandbox("s", "o", "l", "", List.of(), Instant.now()), null);
+
+    @Test
+    void aDefinitelyWrongCheckDecidesTheStepAtOnceWhateverTheOthersRetryWindows() {
+        Scripted checks = new Scripted(Map.of(
+                "targetPort", List.of(Outcome.wrong("Service api: spec.ports[0].targetPort is 80, expected 8080.")),
+                "endpoints", List.of(Outcome.fail("Service api has 0 ready endpoint address(es)")),
+                "http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused"))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("targetPort", 30), spec("endpoints", 30),
+                spec("http", 30)), context());
+
+        assertThat(report.passed()).isFalse();
+        assertThat(report.millis()).isLessThan(2_000);
+        assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "waiting", "waiting");
+        // Checked after the wrong one: their messages are of the same moment already.
+        assertThat(checks.calls.get("http").get()).isEqualTo(1);
+    }
+
+    @Test
+    void convergingChecksSeenBeforeTheWrongOneAreLookedAtOnceMoreSoAllMessagesDescribeOneMoment() {
+        Scripted checks = new Scripted(Map.of(
+                "env", List.of(Outcome.fail("No Ready pod labelled app=frontend"),
+                        Outcome.wrong("Pod frontend-1 has no CATALOG_SERVICE_HOST.")),
+                "port", List.of(Outcome.wrong("Pod frontend-1 has no CATALOG_SERVICE_PORT."))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("env", 90), spec("port", 90)), context());
+
+        assertThat(report.results()).extracting(CheckResult::message).containsExactly(
+                "Pod frontend-1 has no CATALOG_SERVICE_HOST.", "Pod frontend-1 has no CATALOG_SERVICE_PORT.");
+        assertThat(checks.calls.get("env").get()).isEqualTo(2);
+    }
+
+    @Test
+    void aConvergingCheckIsRetriedUntilItPasses() {
+        Scripted checks = new Scripted(Map.of(
+                "pods", List.of(Outcome.fail("1 of 3 pods are Ready"), Outcome.fail("2 of 3 pods are Ready"),
+                        Outcome.pass("3 pods are Ready"))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("pods", 30)), context());
+
+        assertThat(report.passed()).isTrue();
+        assertThat(checks.calls.get("pods").get()).isEqualTo(3);
+    }
+
+    @Test
+    void aCheckStillConvergingWhenItsTimeIsUpFailsAsWaiting() {
+        Scripted checks = new Scripted(Map.of("dns", List.of(Outcome.fail("no A record"))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("dns", 1)), context());
+
+        assertThat(report.passed()).isFalse();
+        assertThat(report.results().get(0).state()).isEqualTo("waiting");
+        assertThat(report.results().get(0).message()).isEqualTo("no A record (Still so after 1 s.)");
+        assertThat(report.millis()).isBetween(1_000L, 3_000L);
+    }
+
+    @Test
+    void theListenerHearsEachResultAsItArrivesAndAgainWhenItChanges() {
+        Scripted checks = new Scripted(Map.of(
+                "service", List.of(Outcome.pass("Service api is as expected.")),
+                "pods", List.of(Outcome.fail("1 of 2 pods are Ready"), Outcome.pass("2 pods are Ready"))));
+        List<String> heard = new ArrayList<>();
+        new CheckEngine(List.of(checks)).run("lab", step(spec("service", 0), spec("pods", 30)), context(),
+                (index, result) -> heard.add(index + " " + result.state()));
+
+        assertThat(heard).containsExactly("0 passed", "1 waiting", "1 passed");
+    }
+
+    @Test
+    void aCheckWhoseClusterIsGoneEndsAtOnceSayingSo() {
+        // Nothing listens on port 1: the API server of this "sandbox" is gone.
+        try (KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1")
+                .withRequestRetryBackoffLimit(0).withConnectionTimeout(2_000).build()).build()) {
+            CheckContext context = new CheckContext(new Sandbox("s", "o", "l", "", List.of(), Instant.now()), client);
+            Check listsPods = new Check() {
+                @Override
+                public Set<CheckType> types() {
+                    return Set.of(CheckType.values());
+                }
+
+                @Override
+                public Outcome evaluate(CheckSpec spec, CheckContext c) {
+                    c.client().pods().inNamespace("default").list();
+                    return Outcome.pass("listed");
+                }
+            };
+            StepReport report = new CheckEngine(List.of(listsPods)).run("lab", step(spec("pods", 60), spec("endpoints", 60)), context);
+
+            assertThat(report.passed()).isFalse();
+            // Not the checks' 60 s windows: no retries (the bound is loose for a busy machine's first request).
+            assertThat(report.millis()).isLessThan(20_000);
+            assertThat(report.results().get(0).message()).startsWith("Your cluster stopped");
+            assertThat(report.results().get(1).message()).contains("the cluster stopped");
+        }
+    }
+
+    private static CheckContext context() {
+        return NO_CLUSTER;
+    }
+
+    private static CheckSpec spec(String title, int timeoutSeconds) {
+        return new CheckSpec(CheckType.RESOURCE, title, "default", timeoutSeconds, Optional.empty(), Map.of(), "test");
+    }
+
+    private static LabStep step(CheckSpec... checks) {
+        return new LabStep("step", "Step", "", List.of(), Arrays.asList(checks), List.of(), new LabStep.Solution(List.of(),
+                List.of(), List.of()), List.of());
+    }
+}
