@@ -43,6 +43,8 @@ class CheckBenchmark extends PlatformTestBase {
     SandboxProvisioner provisioner;
     @Autowired
     TunnelService tunnels;
+    @Autowired
+    dev.servicelab.sandbox.SandboxHandles handles;
 
     @Test
     void measure() throws Exception {
@@ -118,7 +120,7 @@ class CheckBenchmark extends PlatformTestBase {
                 }
             }
         } finally {
-            tunnels.stop(sandbox);
+            tunnels.stop(handles.handle(sandbox));
             provisioner.delete(id);
         }
     }
