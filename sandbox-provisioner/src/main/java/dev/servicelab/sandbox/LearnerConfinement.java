@@ -46,7 +46,10 @@ public final class LearnerConfinement {
             // A namespace labelled privileged: only the platform's own policy stands, whatever the image.
             String probe = "servicelab-confinement-" + UUID.randomUUID().toString().substring(0, 8);
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(probe)
-                    .addToLabels("pod-security.kubernetes.io/enforce", "privileged").endMetadata().build()).create();
+                    .addToLabels("pod-security.kubernetes.io/enforce", "privileged")
+                    // Marked as having its quota, so the namespace-limits guard (which refuses pods in a
+                    // namespace still getting its limits) does not answer first: Pod Security is the question.
+                    .addToLabels(SandboxBootstrap.LIMITS_LABEL, "applied").endMetadata().build()).create();
             try {
                 refused(holes, "a privileged pod where Pod Security labels allow it", "servicelab-pod-security",
                         () -> learner.pods().inNamespace(probe).resource(privilegedPod()).dryRun().create());
