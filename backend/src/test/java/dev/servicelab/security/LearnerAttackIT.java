@@ -275,8 +275,11 @@ class LearnerAttackIT extends PlatformTestBase {
     @Test
     @Order(3)
     void inDefaultAndInTheirOwnNamespacesTheLearnerHasFullRights() {
-        PodExec.Result made = learner("kubectl create namespace mine && kubectl -n mine run web --image=" + toolbox
-                + " --image-pull-policy=IfNotPresent --command -- sh -c 'echo hello-from-mine; sleep infinity'"
+        // A new namespace takes pods once the platform has given it its quota, within a second or two
+        // (the refusal says "try again in a few seconds"): a learner retries, so does this.
+        PodExec.Result made = learner("kubectl create namespace mine && for i in $(seq 1 30); do kubectl -n mine run web"
+                + " --image=" + toolbox + " --image-pull-policy=IfNotPresent --command -- sh -c"
+                + " 'echo hello-from-mine; sleep infinity' && break; sleep 1; done"
                 + " && kubectl -n mine wait pod/web --for=condition=Ready --timeout=60s"
                 + " && kubectl -n mine create secret generic s --from-literal=k=v");
         assertThat(made.exitCode()).as(made.stderr()).isZero();

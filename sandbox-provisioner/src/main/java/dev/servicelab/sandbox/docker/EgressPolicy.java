@@ -37,6 +37,8 @@ public record EgressPolicy(String podCidr, String serviceCidr, List<String> node
 
     static final List<String> PRIVATE_RANGES = List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10");
     static final String LINK_LOCAL = "169.254.0.0/16";
+    /** kube-proxy's filter chain for Services (iptables mode); jumped to only where it exists. */
+    static final String KUBE_PROXY_SERVICES = "KUBE-SERVICES";
 
     public EgressPolicy {
         nodeAddresses = List.copyOf(nodeAddresses);
@@ -54,7 +56,10 @@ public record EgressPolicy(String podCidr, String serviceCidr, List<String> node
         if (forNode) {
             rules.add(List.of("-o", "lo", "-j", "RETURN"));
         }
-        // Still a Service address here means kube-proxy had no rule for it: refuse, like a closed port.
+        // Still a Service address here means kube-proxy did not translate it. For a Service it knows,
+        // its own filter rules decide first (REJECT: no endpoints; DROP: a Local policy without a local
+        // endpoint), which the labs teach apart; anything else is refused, like a closed port.
+        rules.add(List.of("-d", serviceCidr, "-j", KUBE_PROXY_SERVICES));
         rules.add(List.of("-d", serviceCidr, "-p", "tcp", "-j", "REJECT", "--reject-with", "tcp-reset"));
         rules.add(List.of("-d", serviceCidr, "-j", "REJECT", "--reject-with", "icmp-port-unreachable"));
         rules.add(List.of("-d", podCidr, "-j", "RETURN"));
@@ -109,7 +114,11 @@ public record EgressPolicy(String podCidr, String serviceCidr, List<String> node
             sb.append("iptables -w -N ").append(chain).append(" 2>/dev/null || true\n");
             sb.append("iptables -w -F ").append(chain).append('\n');
             for (List<String> rule : rules(chain.equals(NODE_CHAIN))) {
-                sb.append("iptables -w -A ").append(chain).append(' ').append(String.join(" ", rule)).append('\n');
+                String append = "iptables -w -A " + chain + ' ' + String.join(" ", rule);
+                if (rule.get(rule.size() - 1).equals(KUBE_PROXY_SERVICES)) {
+                    append = "if iptables -w -n -L " + KUBE_PROXY_SERVICES + " >/dev/null 2>&1; then " + append + "; fi";
+                }
+                sb.append(append).append('\n');
             }
         }
         for (String[] hook : new String[][] {{"FORWARD", POD_CHAIN}, {"OUTPUT", NODE_CHAIN}}) {

@@ -37,6 +37,18 @@ class EgressPolicyTest {
     }
 
     @Test
+    void kubeProxysOwnVerdictOnAServiceItKnowsComesBeforeTheRefusal() {
+        List<String> rules = lines(policy(List.of(), false).rules(false));
+
+        // A Local policy without a local endpoint is dropped by kube-proxy, not refused: the labs teach the difference.
+        assertThat(rules.indexOf("-d 10.43.0.0/16 -j KUBE-SERVICES"))
+                .isPositive().isLessThan(rules.indexOf("-d 10.43.0.0/16 -p tcp -j REJECT --reject-with tcp-reset"));
+        assertThat(policy(List.of(), false).script())
+                .contains("if iptables -w -n -L KUBE-SERVICES >/dev/null 2>&1; then iptables -w -A SERVICELAB-EGRESS "
+                        + "-d 10.43.0.0/16 -j KUBE-SERVICES; fi");
+    }
+
+    @Test
     void theGatewayAndLinkLocalStayClosedWhateverTheAllowList() {
         List<String> rules = lines(policy(List.of("172.16.0.0/12", "0.0.0.0/0"), false).rules(false));
 
