@@ -21,7 +21,7 @@ import org.springframework.test.context.TestPropertySource;
  * (WebSocket, server, exec into the pod, tmux, back), and the server's memory while 20 terminals
  * print as fast as they can. Nothing is asserted on time.
  */
-@TestPropertySource(properties = "servicelab.terminal.max-tabs=24")
+@TestPropertySource(properties = {"servicelab.terminal.max-tabs=24", "servicelab.limits.max-sockets-per-account=32"})
 class TerminalBenchmark extends PlatformTestBase {
 
     private static final String LAB = "clusterip";
