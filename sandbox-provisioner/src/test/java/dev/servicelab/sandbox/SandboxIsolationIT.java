@@ -195,7 +195,9 @@ class SandboxIsolationIT {
     @Test
     void anUnusedClusterIpAndAPortTheServiceDoesNotHaveAreRefusedAtOnce() {
         String clusterIp = clientB.services().inNamespace("default").withName("web").get().getSpec().getClusterIP();
-        assertThat(curl(clientB, "http://" + clusterIp + "/").out()).contains("web-");
+        // kube-proxy programs a new Service's endpoints a moment after the pods are Ready.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(curl(clientB, "http://" + clusterIp + "/").out()).contains("web-"));
 
         Instant start = Instant.now();
         assertRefused(curl(clientB, "http://10.43.250.250/"));
