@@ -110,6 +110,7 @@ public class CheckService {
             String labId = lab.id();
             String stepId = step.id();
             StepReport report = engine.run(labId, step, new CheckContext(sandbox, handle.client()), listener);
+            handle.active(); // a check that waited long for things to converge was work all along
             if (Thread.currentThread().isInterrupted()) {
                 return report;
             }
