@@ -27,6 +27,9 @@ public final class SandboxManager implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SandboxManager.class);
 
+    /** A restore whose node stops while starting is tried this often before a fresh cluster replaces it. */
+    private static final int RESTORE_ATTEMPTS = 2;
+
     private final SandboxProvisioner provisioner;
     private final SandboxLedger ledger;
     private final SandboxLimits limits;
@@ -142,7 +145,7 @@ public final class SandboxManager implements AutoCloseable {
             save(record);
             log.info("Sandbox {} handed from the warm pool to {} for {}", record.sandboxId(), owner, labId);
             return new Allocation(record, true,
-                    () -> starters.submit(() -> prepare(record, connection(record.sandboxId()).orElse(null))));
+                    () -> starters.submit(() -> prepare(record, connection(record.sandboxId()).orElse(null), null)));
         }
         long others = active.stream().filter(r -> !r.pooled()).count();
         if (others >= limits.maxTotal() && !hibernateLongestIdle(active, owner)) {
@@ -324,34 +327,35 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     private void launch(SandboxRecord record) {
-        starters.submit(() -> {
-            try {
-                Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
-                        record.nodes()), (id, phase) -> ledger.find(id)
-                                .filter(r -> r.state() == SandboxState.STARTING)
-                                .ifPresent(r -> save(r.with(SandboxState.STARTING, phase, null))));
-                connections.put(sandbox.id(), sandbox);
-                ledger.find(record.sandboxId()).ifPresent(r -> {
-                    if (r.state() != SandboxState.STARTING) {
-                        provisioner.delete(r.sandboxId()); // ended while it was starting
-                    } else if (r.pooled()) {
-                        save(r.with(SandboxState.READY, SandboxPhase.READY, null));
-                    } else {
-                        prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox);
-                    }
-                });
-            } catch (RuntimeException e) {
-                log.warn("Sandbox {} failed to start: {}", record.sandboxId(), e.getMessage());
-                ledger.find(record.sandboxId())
-                        .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
-            }
-        });
+        starters.submit(() -> startFresh(record, null));
+    }
+
+    /** Creates a fresh cluster for the record; {@code note} is told to the learner once it is ready. */
+    private void startFresh(SandboxRecord record, String note) {
+        try {
+            Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
+                    record.nodes()), this::reached);
+            connections.put(sandbox.id(), sandbox);
+            ledger.find(record.sandboxId()).ifPresent(r -> {
+                if (r.state() != SandboxState.STARTING) {
+                    provisioner.delete(r.sandboxId()); // ended while it was starting
+                } else if (r.pooled()) {
+                    save(r.with(SandboxState.READY, SandboxPhase.READY, null));
+                } else {
+                    prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox, note);
+                }
+            });
+        } catch (RuntimeException e) {
+            log.warn("Sandbox {} failed to start: {}", record.sandboxId(), e.getMessage());
+            ledger.find(record.sandboxId())
+                    .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
+        }
     }
 
     /** Runs the preparer for the sandbox's learner, then hands it over as READY whatever happened. */
-    private void prepare(SandboxRecord record, Sandbox sandbox) {
+    private void prepare(SandboxRecord record, Sandbox sandbox, String note) {
         save(record);
-        String message = null;
+        String message = note;
         try {
             if (sandbox == null) {
                 throw new SandboxException(SandboxException.Reason.DEAD, "the sandbox cannot be reached");
@@ -359,13 +363,14 @@ public final class SandboxManager implements AutoCloseable {
             preparer.prepare(record, sandbox);
         } catch (RuntimeException e) {
             log.warn("Preparing sandbox {} for {} failed: {}", record.sandboxId(), record.owner(), e.getMessage());
-            message = "The lab's starting state could not be fully set up (" + e.getMessage() + "). Checks may fail "
+            message = (note == null ? "" : note + " ") + "The lab's starting state could not be fully set up ("
+                    + e.getMessage() + "). Checks may fail "
                     + "until it is; starting a fresh cluster retries it.";
         }
-        String note = message;
+        String told = message;
         // The idle countdown starts when the learner can use it, not when the start began.
         ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING)
-                .ifPresent(r -> save(r.with(SandboxState.READY, SandboxPhase.READY, note).touched(clock.instant())));
+                .ifPresent(r -> save(r.with(SandboxState.READY, SandboxPhase.READY, told).touched(clock.instant())));
     }
 
     private void finish(SandboxRecord record, SandboxState state, String message) {
@@ -536,37 +541,62 @@ public final class SandboxManager implements AutoCloseable {
 
     /**
      * Starts a sandbox from the learner's snapshot: their objects are back, so the lab's setup is not
-     * replayed unless the snapshot may be older than the learner's last steps. A snapshot this node image must not read is dropped and the learner told to start
-     * afresh (the replay path); any other failure keeps it for the next try.
+     * replayed unless the snapshot may be older than the learner's last steps. A snapshot this node
+     * image must not read is dropped and the learner told to start afresh (the replay path). A restore
+     * that fails otherwise (the node stopped while starting from it) is tried once more; if that fails
+     * too, the learner gets a fresh cluster with the lab replayed rather than no cluster at all, and the
+     * snapshot stays for a later try until the new cluster's own saves replace it.
      */
     private void launchRestored(SandboxRecord record, SandboxSnapshot snapshot, boolean replayToo) {
         starters.submit(() -> {
-            try {
-                Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
-                        record.nodes(), snapshot), (id, phase) -> ledger.find(id)
-                                .filter(r -> r.state() == SandboxState.STARTING)
-                                .ifPresent(r -> save(r.with(SandboxState.STARTING, phase, null))));
-                connections.put(sandbox.id(), sandbox);
-                savedAt.put(sandbox.id(), clock.instant());
-                ledger.find(record.sandboxId()).ifPresent(r -> {
-                    if (r.state() != SandboxState.STARTING) {
-                        provisioner.delete(r.sandboxId()); // ended while it was starting
-                    } else if (replayToo) {
-                        prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox);
-                    } else {
-                        save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY, "Restored from your cluster saved at "
-                                + snapshot.takenAt() + "."));
-                    }
-                });
-            } catch (RuntimeException e) {
-                log.warn("Sandbox {} could not be restored: {}", record.sandboxId(), e.getMessage());
-                if (e instanceof SandboxException se && se.reason() == SandboxException.Reason.INCOMPATIBLE_SNAPSHOT) {
-                    snapshots.delete(record.owner(), record.labId());
+            RuntimeException failure = null;
+            for (int attempt = 1; attempt <= RESTORE_ATTEMPTS; attempt++) {
+                if (ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING).isEmpty()) {
+                    return; // ended while it was starting
                 }
-                ledger.find(record.sandboxId())
-                        .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
+                try {
+                    Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(),
+                            record.labId(), record.nodes(), snapshot), this::reached);
+                    connections.put(sandbox.id(), sandbox);
+                    savedAt.put(sandbox.id(), clock.instant());
+                    ledger.find(record.sandboxId()).ifPresent(r -> {
+                        if (r.state() != SandboxState.STARTING) {
+                            provisioner.delete(r.sandboxId()); // ended while it was starting
+                        } else if (replayToo) {
+                            prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox, null);
+                        } else {
+                            save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY,
+                                    "Restored from your cluster saved at " + snapshot.takenAt() + "."));
+                        }
+                    });
+                    return;
+                } catch (RuntimeException e) {
+                    failure = e;
+                    log.warn("Sandbox {} could not be restored (attempt {} of {}): {}", record.sandboxId(), attempt,
+                            RESTORE_ATTEMPTS, e.getMessage());
+                    if (e instanceof SandboxException se && se.reason() == SandboxException.Reason.INCOMPATIBLE_SNAPSHOT) {
+                        snapshots.delete(record.owner(), record.labId());
+                        ledger.find(record.sandboxId())
+                                .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
+                        return;
+                    }
+                }
             }
+            String why = String.valueOf(failure.getMessage()).lines().findFirst().orElse("no reason given");
+            log.warn("Sandbox {} of {} starts fresh instead: its snapshot could not be restored", record.sandboxId(),
+                    record.owner());
+            ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING).ifPresent(r -> {
+                SandboxRecord fresh = r.with(SandboxState.STARTING, SandboxPhase.STARTING_CONTAINER, null);
+                save(fresh);
+                startFresh(fresh, "Your saved cluster could not be restored (" + why + "), so this is a fresh "
+                        + "cluster with the lab set up and your passed steps replayed.");
+            });
         });
+    }
+
+    private void reached(String sandboxId, SandboxPhase phase) {
+        ledger.find(sandboxId).filter(r -> r.state() == SandboxState.STARTING)
+                .ifPresent(r -> save(r.with(SandboxState.STARTING, phase, null)));
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -41,7 +41,12 @@ class HibernationLifecycleIT {
     }
 
     static SandboxRecord awaitState(String id, SandboxState state, Duration timeout) {
+        // A start that failed will not become READY: say why at once instead of waiting out the timeout.
         await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .failFast(() -> {
+                    SandboxRecord now = ledger.find(id).orElseThrow();
+                    assertThat(now.state()).as("sandbox %s failed: %s", id, now.message()).isNotEqualTo(SandboxState.FAILED);
+                })
                 .until(() -> ledger.find(id).orElseThrow().state() == state);
         return ledger.find(id).orElseThrow();
     }

@@ -32,12 +32,18 @@ class HibernationManagerTest {
         final Map<String, Integer> changes = new ConcurrentHashMap<>();
         final List<SandboxRequest> requests = new CopyOnWriteArrayList<>();
         final AtomicInteger snapshotsTaken = new AtomicInteger();
+        /** How many of the next restores fail as if the node stopped while starting from the snapshot. */
+        final AtomicInteger failingRestores = new AtomicInteger();
 
         @Override
         public Sandbox create(SandboxRequest request, SandboxProgress progress) {
             requests.add(request);
             if (request.restoring()) {
                 request.snapshot().requireCompatibleWith(IMAGE);
+                if (failingRestores.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    throw new SandboxException(SandboxException.Reason.START_FAILED,
+                            "The sandbox node stopped while starting. Its last log lines:\nfatal: ...");
+                }
                 changes.put(request.sandboxId(), Integer.parseInt(new String(request.snapshot().archive(), StandardCharsets.UTF_8)));
             }
             sandboxes.put(request.sandboxId(), Status.RUNNING);
@@ -230,6 +236,34 @@ class HibernationManagerTest {
         SandboxRecord fresh = ready(manager.acquire("ada", "nodeport", 1));
         assertThat(fresh.state()).isEqualTo(SandboxState.READY);
         assertThat(labSetups).as("the lab's setup and passed steps are replayed").hasValue(1);
+    }
+
+    @Test
+    void aRestoreWhoseNodeStopsWhileStartingIsTriedOnceMore() {
+        manager(4);
+        snapshots.save("ada", "nodeport", new SandboxSnapshot(IMAGE, "3".getBytes(StandardCharsets.UTF_8), "3", Instant.now()));
+        provisioner.failingRestores.set(1);
+
+        SandboxRecord restored = ready(manager.acquire("ada", "nodeport", 1));
+
+        assertThat(restored.state()).isEqualTo(SandboxState.READY);
+        assertThat(provisioner.requests).filteredOn(SandboxRequest::restoring).hasSize(2);
+        assertThat(provisioner.changes).as("the learner's own cluster is back").containsEntry(restored.sandboxId(), 3);
+    }
+
+    @Test
+    void aSnapshotThatWillNotRestoreGivesAFreshClusterWithTheLabReplayedAndSaysSo() {
+        manager(4);
+        snapshots.save("ada", "nodeport", new SandboxSnapshot(IMAGE, "3".getBytes(StandardCharsets.UTF_8), "3", Instant.now()));
+        provisioner.failingRestores.set(2);
+
+        SandboxRecord fresh = ready(manager.acquire("ada", "nodeport", 1));
+
+        assertThat(fresh.state()).isEqualTo(SandboxState.READY);
+        assertThat(fresh.message()).contains("could not be restored (The sandbox node stopped while starting.")
+                .contains("passed steps replayed").doesNotContain("fatal");
+        assertThat(labSetups).hasValue(1);
+        assertThat(snapshots.latest("ada", "nodeport")).as("kept for a later try").isPresent();
     }
 
     @Test
