@@ -10,8 +10,15 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What checks work with: the learner's sandbox, a client for its API, and its probe pods. */
-public record CheckContext(Sandbox sandbox, KubernetesClient client) {
+/**
+ * What checks work with: the learner's sandbox, a client for its API, its probe pods, and how long
+ * its cluster has been still (see {@link ClusterStillness}).
+ */
+public record CheckContext(Sandbox sandbox, KubernetesClient client, ClusterStillness stillness) {
+
+    public CheckContext(Sandbox sandbox, KubernetesClient client) {
+        this(sandbox, client, ClusterStillness.of(client));
+    }
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([a-zA-Z]+)\\.([a-z0-9-]+)\\.([a-zA-Z]+)(?:\\.([a-z0-9-]+))?\\s*}}");
 

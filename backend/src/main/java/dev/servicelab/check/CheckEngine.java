@@ -28,6 +28,54 @@ public class CheckEngine {
 
     private static final Duration RETRY_PAUSE = Duration.ofMillis(700);
 
+    /**
+     * How long a cluster must have been still before a probe that fails the same way twice is taken as
+     * the answer. Managed-field times have whole seconds, so two seconds of them are at least one of
+     * real stillness, which covers kube-proxy's rule sync after an EndpointSlice change.
+     */
+    static final Duration SETTLE = Duration.ofSeconds(2);
+
+    /**
+     * CoreDNS caches answers, "no such name" included, for a few seconds (the kubernetes plugin's
+     * TTL, 5 s): a failure that involves resolving a name is final only once any answer cached before
+     * the last change has expired.
+     */
+    static final Duration NAME_SETTLE = Duration.ofSeconds(7);
+
+    private static final java.util.regex.Pattern URL_HOST = java.util.regex.Pattern.compile("://\\[?([^/:\\]\\s'\"]+)");
+
+    /**
+     * Whether a repeated converging failure is final in a cluster this quiet. A pod's log grows without
+     * any object changing, so its checks always wait out their window.
+     */
+    static boolean settled(CheckSpec spec, String message, ClusterStillness.Quiet quiet) {
+        if (spec.type() == CheckType.POD_LOG) {
+            return false;
+        }
+        if (spec.type() == CheckType.DNS || message.contains(Shell.UNRESOLVED)) {
+            return quiet.still().compareTo(NAME_SETTLE) >= 0;
+        }
+        boolean byName = switch (spec.type()) {
+            case HTTP, NO_HTTP, LOAD_BALANCING, DROPPED -> !local(spec.text("url"));
+            case EXEC -> !local(spec.text("command"));
+            default -> false;
+        };
+        return quiet.still().compareTo(SETTLE) >= 0 && (!byName || quiet.newestService().compareTo(NAME_SETTLE) >= 0);
+    }
+
+    /** Whether every URL in the text goes to an address, not a name (placeholders are filled with addresses). */
+    static boolean local(String text) {
+        if (text == null) {
+            return false;
+        }
+        var hosts = URL_HOST.matcher(text).results().map(m -> m.group(1)).toList();
+        return !hosts.isEmpty() && hosts.stream().allMatch(h -> h.equals("localhost") || h.startsWith("{{")
+                || h.matches("[0-9.]+") || h.contains(":") && h.matches("[0-9a-fA-F:]+"));
+    }
+
+    static final String STILL = " (Nothing in your cluster changed for %d s and every pod is Ready, so this is not "
+            + "something still starting: fix it and check again.)";
+
     static final String CLUSTER_STOPPED = "Your cluster stopped: its API server does not answer (%s). Start a fresh "
             + "cluster on the lab page; your passed steps are replayed on it.";
 
@@ -114,8 +162,19 @@ public class CheckEngine {
                 listener.result(pending[0], results[pending[0]]);
                 break;
             }
+            ClusterStillness.Quiet quiet = null;
             for (int i : pending) {
                 CheckResult again = evaluate(specs.get(i), context);
+                if (again.waiting() && again.message().equals(results[i].message())
+                        && specs.get(i).type() != CheckType.POD_LOG) {
+                    // The same failure twice: final if nothing in the cluster could still change it.
+                    if (quiet == null) {
+                        quiet = context.stillness().observe();
+                    }
+                    if (settled(specs.get(i), again.message(), quiet)) {
+                        again = finalResult(specs.get(i), again, quiet.still());
+                    }
+                }
                 if (!again.equals(results[i]) && !(again.waiting() && again.message().equals(results[i].message()))) {
                     listener.result(i, again);
                 }
@@ -143,6 +202,16 @@ public class CheckEngine {
         boolean passed = Arrays.stream(results).allMatch(CheckResult::passed);
         return new StepReport(labId, step.id(), passed, List.of(results), Duration.between(started, Instant.now()).toMillis(),
                 started);
+    }
+
+    /** A converging failure turned final, with why it is final said before the hint. */
+    private static CheckResult finalResult(CheckSpec spec, CheckResult result, Duration still) {
+        String note = STILL.formatted(still.toSeconds());
+        String hint = spec.hint().map(h -> " Hint: " + h).orElse("");
+        String message = !hint.isEmpty() && result.message().endsWith(hint)
+                ? result.message().substring(0, result.message().length() - hint.length()) + note + hint
+                : result.message() + note;
+        return new CheckResult(result.title(), result.type(), false, message, result.millis(), CheckResult.WRONG);
     }
 
     private static boolean stopped(CheckResult result) {

@@ -105,7 +105,7 @@ class DropCheck implements Check {
             case TIMED_OUT -> Outcome.pass(what + " timed out without connecting: its packets were dropped, as expected.");
             case CONNECTED -> Outcome.fail(what + " connected: a pod answers this way, but the packets should be dropped here.");
             case REFUSED -> Outcome.fail(what + " was refused at once, not dropped. " + WHY_REFUSED);
-            case UNRESOLVED -> Outcome.fail(what + " failed: the name does not resolve. Check the Service's name and namespace.");
+            case UNRESOLVED -> Outcome.fail(what + " failed: " + Shell.UNRESOLVED + ". Check the Service's name and namespace.");
             case OTHER -> Outcome.fail(what + " failed in another way than a drop" + (detail.isBlank() ? "." : ": " + detail.strip() + "."));
         };
     }

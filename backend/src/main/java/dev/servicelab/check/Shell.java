@@ -6,6 +6,9 @@ final class Shell {
     private Shell() {
     }
 
+    /** How a probe says a name did not resolve; the engine waits for DNS caches before taking it as final. */
+    static final String UNRESOLVED = "the name does not resolve";
+
     static String quote(String text) {
         return "'" + text.replace("'", "'\"'\"'") + "'";
     }
@@ -24,7 +27,7 @@ final class Shell {
     /** How curl ended, without advice: for messages where not connecting is the expected outcome. */
     static String curlEnding(int code, String stderr) {
         return switch (code) {
-            case 6 -> "the name does not resolve (no such Service or namespace?)";
+            case 6 -> UNRESOLVED + " (no such Service or namespace?)";
             case 7 -> "the connection was refused";
             case 28 -> "it timed out";
             case 52 -> "the server closed the connection without answering";

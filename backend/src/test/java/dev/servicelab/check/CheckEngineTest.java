@@ -138,6 +138,116 @@ class CheckEngineTest {
         }
     }
 
+    @Test
+    void aProbeFailingTheSameWayInAStillClusterIsWrongWithoutWaitingOutItsWindow() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "http", 30,
+                Map.of("url", "http://api/"))), stillFor(10));
+
+        assertThat(report.millis()).isLessThan(5_000);
+        assertThat(report.results().get(0).state()).isEqualTo("wrong");
+        assertThat(report.results().get(0).message()).startsWith("GET http://api/ failed: the connection was refused. "
+                + "(Nothing in your cluster changed for 10 s");
+        assertThat(checks.calls.get("http").get()).as("seen failing the same way twice").isEqualTo(2);
+    }
+
+    @Test
+    void aProbeFailingWhileTheClusterIsStillChangingWaitsOutItsWindow() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "http", 2)), stillFor(1));
+
+        assertThat(report.results().get(0).state()).isEqualTo("waiting");
+        assertThat(report.millis()).isGreaterThanOrEqualTo(2_000);
+    }
+
+    @Test
+    void aProbeWhoseFailureChangesIsStillConvergingHoweverStillTheClusterLooks() {
+        Scripted checks = new Scripted(Map.of("spread", List.of(Outcome.fail("answers came from 1 pod"),
+                Outcome.fail("answers came from 2 pods"), Outcome.pass("answers came from 3 pods"))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.LOAD_BALANCING, "spread", 30)),
+                stillFor(10));
+
+        assertThat(report.passed()).isTrue();
+    }
+
+    @Test
+    void aMissingDnsNameIsOnlyFinalAfterCoreDnsCouldHaveForgottenItsCachedAnswer() {
+        Scripted checks = new Scripted(Map.of("dns", List.of(Outcome.fail("web.default.svc.cluster.local: NXDOMAIN"))));
+
+        StepReport soon = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.DNS, "dns", 2)), stillFor(3));
+        StepReport later = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.DNS, "dns", 30)), stillFor(8));
+
+        assertThat(soon.results().get(0).state()).isEqualTo("waiting");
+        assertThat(later.results().get(0).state()).isEqualTo("wrong");
+    }
+
+    @Test
+    void aRefusedRequestToAServiceNameIsFinalOnlyOnceNoCachedAnswerCanPointAtAnOlderService() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://web/ failed: the connection was refused."))));
+        CheckSpec byName = probe(CheckType.HTTP, "http", 2, Map.of("url", "http://web.default.svc.cluster.local/"));
+        CheckSpec byAddress = probe(CheckType.HTTP, "http", 2, Map.of("url", "http://{{service.web.clusterIP}}/"));
+
+        StepReport justRecreated = new CheckEngine(List.of(checks)).run("lab", step(byName), stillFor(3, 3));
+        StepReport sameAddress = new CheckEngine(List.of(checks)).run("lab", step(byAddress), stillFor(3, 3));
+
+        assertThat(justRecreated.results().get(0).state()).isEqualTo("waiting");
+        assertThat(sameAddress.results().get(0).state()).isEqualTo("wrong");
+    }
+
+    @Test
+    void aNameThatDoesNotResolveWaitsForCoreDnsToForgetItsCachedAnswerWhateverTheCheck() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://web/ failed: "
+                + Shell.curlEnding(6, "") + "."))));
+
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "http", 2,
+                Map.of("url", "http://web/"))), stillFor(3, 60));
+
+        assertThat(report.results().get(0).state()).isEqualTo("waiting");
+    }
+
+    @Test
+    void aPortForwardInTheTerminalIsSeenFinalQuicklyForItNeedsNoName() {
+        assertThat(CheckEngine.local("curl -s -m 3 http://localhost:18080/hello-pod")).isTrue();
+        assertThat(CheckEngine.local("curl -s http://web.default.svc.cluster.local/")).isFalse();
+        assertThat(CheckEngine.local("cat /tmp/calls.log")).as("no URL: it may resolve names").isFalse();
+    }
+
+    @Test
+    void aPodLogThatMayStillGrowIsNeverTakenAsFinalEarly() {
+        Scripted checks = new Scripted(Map.of("log", List.of(Outcome.fail("no line contains \"ready\""))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.POD_LOG, "log", 2)), stillFor(60));
+
+        assertThat(report.results().get(0).state()).isEqualTo("waiting");
+    }
+
+    @Test
+    void theReasonAFailureIsFinalComesBeforeTheHint() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ was refused."))));
+        CheckSpec hinted = new CheckSpec(CheckType.HTTP, "http", "default", 30, Optional.of("Look at targetPort."),
+                Map.of("url", "http://10.43.0.10/"), "test");
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(hinted), stillFor(4));
+
+        assertThat(report.results().get(0).message()).startsWith("GET http://api/ was refused. (Nothing in your cluster")
+                .endsWith("check again.) Hint: Look at targetPort.");
+    }
+
+    private static CheckContext stillFor(int seconds) {
+        return stillFor(seconds, seconds);
+    }
+
+    private static CheckContext stillFor(int seconds, int sinceNewestService) {
+        var quiet = new ClusterStillness.Quiet(java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(sinceNewestService));
+        return new CheckContext(NO_CLUSTER.sandbox(), null, () -> quiet);
+    }
+
+    private static CheckSpec probe(CheckType type, String title, int timeoutSeconds) {
+        return probe(type, title, timeoutSeconds, Map.of());
+    }
+
+    private static CheckSpec probe(CheckType type, String title, int timeoutSeconds, Map<String, Object> params) {
+        return new CheckSpec(type, title, "default", timeoutSeconds, Optional.empty(), params, "test");
+    }
+
     private static CheckContext context() {
         return NO_CLUSTER;
     }
