@@ -59,8 +59,8 @@ BASE=http://localhost:$PORT
 cleanup() {
   compose logs --no-color >"$LOG/compose.log" 2>&1 || true
   compose down -v >/dev/null 2>&1 || true
-  docker ps -aq --filter label=dev.servicelab.platform=$PLATFORM_ID | xargs -r docker rm -f -v >/dev/null 2>&1 || true
-  docker network ls -q --filter label=dev.servicelab.platform=$PLATFORM_ID | xargs -r docker network rm >/dev/null 2>&1 || true
+  docker ps -aq --filter label=servicelab.dev/platform=$PLATFORM_ID | xargs -r docker rm -f -v >/dev/null 2>&1 || true
+  docker network ls -q --filter label=servicelab.dev/platform=$PLATFORM_ID | xargs -r docker network rm >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 cleanup
@@ -138,6 +138,6 @@ check "the new platform container rejoined the sandbox's network" \
   bash -c "docker inspect -f '{{json .NetworkSettings.Networks}}' $platform | grep -q servicelab-$sandbox"
 http DELETE /api/v1/labs/clusterip/sandbox "$LEARNER:$LEARNER_PASSWORD" >/dev/null
 check "the learner ends the sandbox and its containers go" \
-  bash -c "sleep 3; [ -z \"\$(docker ps -aq --filter label=dev.servicelab.sandbox=$sandbox)\" ]"
+  bash -c "sleep 3; [ -z \"\$(docker ps -aq --filter label=servicelab.dev/sandbox=$sandbox)\" ]"
 echo "compose: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -11,7 +11,9 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Ports;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.NodeCommand;
 import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.sandbox.SandboxLabels;
 import dev.servicelab.sandbox.SandboxException;
 import dev.servicelab.sandbox.SandboxNode;
 import dev.servicelab.sandbox.SandboxPhase;
@@ -26,11 +28,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,20 +94,14 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         }
         progress.reached(id, SandboxPhase.STARTING_CONTAINER);
         Instant created = Instant.now();
-        String token = randomToken();
+        String token = NodeCommand.joinToken();
         Network network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withName("servicelab-" + id)
-                .withLabels(Map.of(Labels.PLATFORM, settings.platformId(), Labels.SANDBOX, id))).build();
+                .withLabels(Map.of(SandboxLabels.PLATFORM, settings.platformId(), SandboxLabels.SANDBOX, id))).build();
         try {
             connectPlatform(network.getId());
             K3sContainer server = new K3sContainer(DockerImageName.parse(settings.image()).asCompatibleSubstituteFor("rancher/k3s"));
-            List<String> command = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
-                    "--disable=local-storage", "--disable=servicelb", "--tls-san=" + settings.hostAddress(),
-                    "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server",
-                    // k3s's policy controller (kube-router) keeps its hook first in FORWARD, ahead of the
-                    // egress policy; no lab needs NetworkPolicies enforced. The kit's node ignores the flag.
-                    "--disable-network-policy"));
-            command.addAll(kubeletLimits());
-            command.addAll(settings.extraServerArgs());
+            List<String> command = NodeCommand.server(List.of(settings.hostAddress()), settings.pidsLimit(),
+                    settings.extraServerArgs());
             configure(server, request, SandboxNode.Role.SERVER, network, created, restore)
                     .withNetworkAliases("server")
                     .withEnv("K3S_TOKEN", token)
@@ -120,8 +114,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                         request, SandboxNode.Role.AGENT, network, created, restore)
                         .withEnv("K3S_URL", "https://server:6443")
                         .withEnv("K3S_TOKEN", token)
-                        .withCommand(Stream.concat(Stream.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL
-                                + "=agent"), kubeletLimits().stream()).toArray(String[]::new));
+                        .withCommand(NodeCommand.agent(settings.pidsLimit()).toArray(String[]::new));
                 agent.setPrivilegedMode(true);
                 agent.setTmpFsMapping(Map.of("/run", "", "/var/run", ""));
                 agent.start();
@@ -151,15 +144,15 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     private <C extends GenericContainer<C>> C configure(C container, SandboxRequest request, SandboxNode.Role role,
             Network network, Instant created, SnapshotArchive restore) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(Labels.PLATFORM, settings.platformId());
-        labels.put(Labels.SANDBOX, request.sandboxId());
-        labels.put(Labels.ROLE, role.label());
-        labels.put(Labels.CREATED, Long.toString(created.toEpochMilli()));
+        labels.put(SandboxLabels.PLATFORM, settings.platformId());
+        labels.put(SandboxLabels.SANDBOX, request.sandboxId());
+        labels.put(SandboxLabels.ROLE, role.label());
+        labels.put(SandboxLabels.CREATED, Long.toString(created.toEpochMilli()));
         if (request.owner() != null) {
-            labels.put(Labels.OWNER, request.owner());
+            labels.put(SandboxLabels.OWNER, request.owner());
         }
         if (request.labId() != null) {
-            labels.put(Labels.LAB, request.labId());
+            labels.put(SandboxLabels.LAB, request.labId());
         }
         String name = request.sandboxId() + "-" + role.label();
         // A restored cluster keeps its node names, so the pods bound to the old nodes start on the new ones.
@@ -206,14 +199,14 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     @Override
     public List<SandboxStatus> list() {
         Map<String, List<Container>> bySandbox = containers(null).stream()
-                .collect(Collectors.groupingBy(c -> c.getLabels().get(Labels.SANDBOX), LinkedHashMap::new, Collectors.toList()));
+                .collect(Collectors.groupingBy(c -> c.getLabels().get(SandboxLabels.SANDBOX), LinkedHashMap::new, Collectors.toList()));
         List<SandboxStatus> result = new ArrayList<>();
         bySandbox.forEach((id, list) -> {
             Map<String, String> labels = list.get(0).getLabels();
             boolean running = list.stream().allMatch(c -> "running".equals(c.getState()));
             boolean frozen = list.stream().allMatch(c -> "paused".equals(c.getState()));
-            long created = Long.parseLong(labels.getOrDefault(Labels.CREATED, "0"));
-            result.add(new SandboxStatus(id, labels.get(Labels.OWNER), labels.get(Labels.LAB), running,
+            long created = Long.parseLong(labels.getOrDefault(SandboxLabels.CREATED, "0"));
+            result.add(new SandboxStatus(id, labels.get(SandboxLabels.OWNER), labels.get(SandboxLabels.LAB), running,
                     Instant.ofEpochMilli(created), frozen));
         });
         return result;
@@ -223,7 +216,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     public Optional<Sandbox> attach(String sandboxId) {
         List<Container> containers = containers(sandboxId);
         Optional<Container> server = containers.stream()
-                .filter(c -> SandboxNode.Role.SERVER.label().equals(c.getLabels().get(Labels.ROLE))).findFirst();
+                .filter(c -> SandboxNode.Role.SERVER.label().equals(c.getLabels().get(SandboxLabels.ROLE))).findFirst();
         if (server.isEmpty() || !"running".equals(server.get().getState())) {
             return Optional.empty();
         }
@@ -242,8 +235,8 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         } catch (RuntimeException e) {
             log.warn("Could not attach the platform to sandbox {}'s network: {}", sandboxId, e.getMessage());
         }
-        return Optional.of(new Sandbox(sandboxId, labels.get(Labels.OWNER), labels.get(Labels.LAB), kubeconfig, nodes,
-                Instant.ofEpochMilli(Long.parseLong(labels.getOrDefault(Labels.CREATED, "0")))));
+        return Optional.of(new Sandbox(sandboxId, labels.get(SandboxLabels.OWNER), labels.get(SandboxLabels.LAB), kubeconfig, nodes,
+                Instant.ofEpochMilli(Long.parseLong(labels.getOrDefault(SandboxLabels.CREATED, "0")))));
     }
 
     @Override
@@ -282,7 +275,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     public SandboxSnapshot snapshot(String sandboxId) {
         List<Container> containers = containers(sandboxId);
         Container server = containers.stream()
-                .filter(c -> SandboxNode.Role.SERVER.label().equals(c.getLabels().get(Labels.ROLE))).findFirst()
+                .filter(c -> SandboxNode.Role.SERVER.label().equals(c.getLabels().get(SandboxLabels.ROLE))).findFirst()
                 .orElseThrow(() -> new SandboxException(SandboxException.Reason.NOT_FOUND,
                         "There is no sandbox " + sandboxId + " to save."));
         if (!"running".equals(server.getState()) && !"paused".equals(server.getState())) {
@@ -291,7 +284,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         }
         Map<SandboxNode.Role, String> names = new LinkedHashMap<>();
         for (Container c : containers) {
-            names.put(SandboxNode.Role.valueOf(c.getLabels().get(Labels.ROLE).toUpperCase()),
+            names.put(SandboxNode.Role.valueOf(c.getLabels().get(SandboxLabels.ROLE).toUpperCase()),
                     docker.inspectContainerCmd(c.getId()).exec().getConfig().getHostName());
         }
         Instant taken = Instant.now();
@@ -346,7 +339,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                 // removed concurrently: that is what we wanted
             }
         }
-        docker.listNetworksCmd().withFilter("label", List.of(Labels.SANDBOX + "=" + sandboxId)).exec()
+        docker.listNetworksCmd().withFilter("label", List.of(SandboxLabels.SANDBOX + "=" + sandboxId)).exec()
                 .forEach(network -> {
                     try {
                         // The engine refuses to remove a network the platform container is still on.
@@ -388,21 +381,6 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         for (SandboxNode node : sandbox.nodes()) {
             exec(node.containerId(), "sh", "-c", policy.script());
         }
-    }
-
-    /**
-     * What the kubelet enforces per pod. A quarter of the node's pids: a fork bomb stops at its own
-     * pod's limit, and the node's kubelet, containerd and the learner's other pods keep room to work.
-     * Ephemeral-storage limits (the LimitRange gives every learner container one): Docker's overlay2
-     * on ext4 has no per-container disk quota, so the kubelet evicts a pod that writes beyond its
-     * limit instead (the kit's node turns this off by default).
-     */
-    private List<String> kubeletLimits() {
-        List<String> args = new ArrayList<>(List.of("--kubelet-arg=local-storage-capacity-isolation=true"));
-        if (settings.pidsLimit() > 0) {
-            args.add("--kubelet-arg=pod-max-pids=" + Math.max(64, settings.pidsLimit() / 4));
-        }
-        return args;
     }
 
     /** A k3s flag's value in the extra server arguments ({@code --flag=value} or {@code --flag value}). */
@@ -486,9 +464,9 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     }
 
     private List<Container> containers(String sandboxId) {
-        List<String> filters = new ArrayList<>(List.of(Labels.PLATFORM + "=" + settings.platformId()));
+        List<String> filters = new ArrayList<>(List.of(SandboxLabels.PLATFORM + "=" + settings.platformId()));
         if (sandboxId != null) {
-            filters.add(Labels.SANDBOX + "=" + sandboxId);
+            filters.add(SandboxLabels.SANDBOX + "=" + sandboxId);
         }
         return docker.listContainersCmd().withShowAll(true).withLabelFilter(filters.stream()
                 .collect(Collectors.toMap(f -> f.substring(0, f.indexOf('=')), f -> f.substring(f.indexOf('=') + 1)))).exec();
@@ -496,7 +474,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
 
     private SandboxNode node(Container container) {
         InspectContainerResponse inspect = docker.inspectContainerCmd(container.getId()).exec();
-        SandboxNode.Role role = SandboxNode.Role.valueOf(container.getLabels().get(Labels.ROLE).toUpperCase());
+        SandboxNode.Role role = SandboxNode.Role.valueOf(container.getLabels().get(SandboxLabels.ROLE).toUpperCase());
         String address = inspect.getNetworkSettings().getNetworks().values().stream()
                 .map(ContainerNetwork::getIpAddress).filter(ip -> ip != null && !ip.isBlank()).findFirst().orElse(null);
         Map<Integer, Integer> ports = new LinkedHashMap<>();
@@ -532,12 +510,6 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         AgentContainer(DockerImageName image) {
             super(image);
         }
-    }
-
-    private static String randomToken() {
-        byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     private static String rootMessage(Throwable e) {

@@ -2,7 +2,9 @@ package dev.servicelab.sandbox.kubernetes;
 
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.NodeCommand;
 import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.sandbox.SandboxLabels;
 import dev.servicelab.sandbox.SandboxException;
 import dev.servicelab.sandbox.SandboxNode;
 import dev.servicelab.sandbox.SandboxPhase;
@@ -33,11 +35,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,12 +61,17 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
     private static final String CONTAINER = "node";
 
-    static final String PLATFORM = "servicelab.dev/platform";
-    static final String SANDBOX = "servicelab.dev/sandbox";
-    static final String ROLE = "servicelab.dev/node-role";
-    static final String OWNER = "servicelab.dev/owner";
-    static final String LAB = "servicelab.dev/lab";
-    static final String CREATED = "servicelab.dev/created";
+    static final String PLATFORM = SandboxLabels.PLATFORM;
+    static final String SANDBOX = SandboxLabels.SANDBOX;
+    static final String ROLE = SandboxLabels.ROLE;
+    static final String OWNER = SandboxLabels.OWNER;
+    static final String LAB = SandboxLabels.LAB;
+    static final String CREATED = SandboxLabels.CREATED;
+    /**
+     * The processes a node pod is sized for: each nested pod gets a quarter (the host cluster's own
+     * pod pids limit, if its operator set one, caps the node pod as a whole).
+     */
+    static final int NODE_PIDS = 2048;
 
     private final KubernetesSandboxSettings settings;
     private final KubernetesClient host;
@@ -101,7 +106,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         String id = request.sandboxId();
         Instant created = Instant.now();
         progress.reached(id, SandboxPhase.STARTING_CONTAINER);
-        String token = randomToken();
+        String token = NodeCommand.joinToken();
         try {
             host.network().v1().networkPolicies().inNamespace(settings.namespace()).resource(isolation(request)).create();
             host.services().inNamespace(settings.namespace()).resource(new ServiceBuilder()
@@ -119,7 +124,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 // The agent joins by the server pod's IP: its own DNS lookups would meet the sandbox's
                 // kube-proxy rules, and the pod IP is in the server's certificate.
                 host.pods().inNamespace(settings.namespace()).resource(nodePod(request, SandboxNode.Role.AGENT,
-                        List.of("agent", "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=agent"),
+                        NodeCommand.agent(NODE_PIDS),
                         agentEnv(token, "https://" + running.getStatus().getPodIP() + ":6443"), created)).create();
             }
             String kubeconfig = waitForApi(id, progress);
@@ -141,14 +146,10 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     }
 
     List<String> serverArgs(String id) {
-        List<String> args = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
-                "--disable=local-storage", "--disable=servicelb", "--tls-san=" + id,
-                "--tls-san=" + id + "." + settings.namespace(), "--tls-san=" + serviceHost(id),
-                "--tls-san=" + serviceHost(id) + ".cluster.local",
-                "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
-        args.addAll(layoutArgs());
-        args.addAll(settings.extraServerArgs());
-        return args;
+        List<String> extra = new ArrayList<>(layoutArgs());
+        extra.addAll(settings.extraServerArgs());
+        return NodeCommand.server(List.of(id, id + "." + settings.namespace(), serviceHost(id),
+                serviceHost(id) + ".cluster.local"), NODE_PIDS, extra);
     }
 
     /**
@@ -468,12 +469,6 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
             Thread.currentThread().interrupt();
             throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while waiting for the sandbox", e);
         }
-    }
-
-    private static String randomToken() {
-        byte[] bytes = new byte[16];
-        new SecureRandom().nextBytes(bytes);
-        return HexFormat.of().formatHex(bytes);
     }
 
     @Override
