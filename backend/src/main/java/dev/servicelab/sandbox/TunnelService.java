@@ -130,7 +130,7 @@ public class TunnelService {
         for (String id : ours) {
             Tunnel tunnel = held.get(id);
             SandboxHandle sandbox = tunnel != null ? tunnel.sandbox() : adopt(id).orElse(null);
-            if (sandbox != null) {
+            if (sandbox != null && !frozen(id)) {
                 try {
                     assign(sandbox);
                 } catch (RuntimeException e) {
@@ -168,6 +168,16 @@ public class TunnelService {
             }
         }
         return sandbox;
+    }
+
+    /**
+     * A frozen sandbox's API server accepts connections and never answers: asking it would hold this
+     * tick until the client's timeout, long enough for the other leases to run out. It gets its
+     * external IPs once it wakes.
+     */
+    private boolean frozen(String sandboxId) {
+        SandboxManager m = manager.getIfAvailable();
+        return m != null && m.record(sandboxId).map(r -> r.state() == SandboxState.FROZEN).orElse(false);
     }
 
     private void hold(SandboxHandle sandbox) {
