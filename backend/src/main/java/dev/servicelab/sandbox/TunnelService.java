@@ -128,14 +128,14 @@ public class TunnelService {
             }
         }
         for (String id : ours) {
-            Tunnel tunnel = held.get(id);
-            SandboxHandle sandbox = tunnel != null ? tunnel.sandbox() : adopt(id).orElse(null);
-            if (sandbox != null && !frozen(id)) {
-                try {
+            try {
+                Tunnel tunnel = held.get(id);
+                SandboxHandle sandbox = tunnel != null ? tunnel.sandbox() : adopt(id).orElse(null);
+                if (sandbox != null && !frozen(id)) {
                     assign(sandbox);
-                } catch (RuntimeException e) {
-                    log.debug("Tunnel of sandbox {}: {}", id, e.getMessage());
                 }
+            } catch (RuntimeException e) {
+                log.debug("Tunnel of sandbox {}: {}", id, e.getMessage());
             }
         }
         if (failure != null) {

@@ -11,10 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DriverManagerDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The rules of tunnel leases (migration V16) on a real PostgreSQL, replicas played by repositories
@@ -37,6 +41,7 @@ class JdbcTunnelLeasesTest {
     static Path home;
     static EmbeddedPostgres postgres;
     static JdbcClient jdbc;
+    static DataSourceTransactionManager transactions;
 
     @BeforeAll
     static void startPostgres() {
@@ -44,7 +49,10 @@ class JdbcTunnelLeasesTest {
         postgres = EmbeddedPostgres.start(new EmbeddedPostgres.Settings(home.resolve("postgres"), binaries, 0, "leases"));
         Flyway.configure().dataSource(postgres.jdbcUrl(), postgres.username(), postgres.password())
                 .locations("classpath:db/migration").load().migrate();
-        jdbc = JdbcClient.create(new DriverManagerDataSource(postgres.jdbcUrl(), postgres.username(), postgres.password()));
+        DriverManagerDataSource dataSource = new DriverManagerDataSource(postgres.jdbcUrl(), postgres.username(),
+                postgres.password());
+        jdbc = JdbcClient.create(dataSource);
+        transactions = new DataSourceTransactionManager(dataSource);
     }
 
     @AfterAll
@@ -55,7 +63,7 @@ class JdbcTunnelLeasesTest {
     }
 
     private static JdbcTunnelLeases replica(String name, Duration lease) {
-        return new JdbcTunnelLeases(jdbc, name + "-" + UUID.randomUUID().toString().substring(0, 8), lease);
+        return new JdbcTunnelLeases(jdbc, transactions, name + "-" + UUID.randomUUID().toString().substring(0, 8), lease);
     }
 
     private static JdbcTunnelLeases replica(String name) {
@@ -179,6 +187,21 @@ class JdbcTunnelLeasesTest {
         assertThat(other.takeOverExpired()).as("no waiting for the lease to run out").contains(first, second);
         assertThat(other.running(first)).isTrue();
         assertThat(stopping.renew()).isEmpty();
+    }
+
+    @Test
+    void aTunnelEndedInsideACallersTransactionHoldsUpNoRenewal() {
+        JdbcTunnelLeases a = replica("a");
+        String ending = sandbox();
+        String other = sandbox();
+        a.start(ending);
+        a.start(other);
+
+        new TransactionTemplate(transactions).executeWithoutResult(status -> {
+            a.stop(ending); // as a sandbox ending inside the allocation transaction does
+            Set<String> renewed = CompletableFuture.supplyAsync(a::renew).orTimeout(5, TimeUnit.SECONDS).join();
+            assertThat(renewed).containsExactly(other);
+        });
     }
 
     @Test
