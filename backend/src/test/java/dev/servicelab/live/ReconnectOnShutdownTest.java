@@ -1,4 +1,4 @@
-package dev.servicelab.web;
+package dev.servicelab.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.servicelab.web;
+package dev.servicelab.live;
 
 import java.io.IOException;
 import java.util.Set;
