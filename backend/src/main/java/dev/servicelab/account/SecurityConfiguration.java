@@ -1,7 +1,7 @@
 package dev.servicelab.account;
 
 import dev.servicelab.grading.ApiTokenService;
-import dev.servicelab.web.Problems;
+import dev.servicelab.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
 import org.springframework.context.annotation.Bean;

@@ -1,6 +1,6 @@
 package dev.servicelab.account;
 
-import dev.servicelab.web.Problems;
+import dev.servicelab.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;

@@ -154,7 +154,7 @@ class CohortApiController {
     private Cohort memberCohort(Caller caller, long id, String username) {
         Cohort cohort = access.cohort(caller, id);
         if (cohorts.members(id).stream().noneMatch(m -> m.username().equalsIgnoreCase(username))) {
-            throw new dev.servicelab.web.NotFoundException("learner-not-found", "No such learner in the cohort",
+            throw new dev.servicelab.problem.NotFoundException("learner-not-found", "No such learner in the cohort",
                     "'" + username + "' is not a member of cohort " + id + ". GET /api/v1/cohorts/" + id + "/learners lists its members.");
         }
         return cohort;

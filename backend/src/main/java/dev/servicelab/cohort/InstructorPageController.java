@@ -5,7 +5,7 @@ import dev.servicelab.grading.ApiProblem;
 import dev.servicelab.grading.Caller;
 import dev.servicelab.grading.GradingAccess;
 import dev.servicelab.lab.LabCatalogService;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Instant;

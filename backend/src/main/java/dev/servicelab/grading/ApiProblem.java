@@ -1,6 +1,6 @@
 package dev.servicelab.grading;
 
-import dev.servicelab.web.ApiException;
+import dev.servicelab.problem.ApiException;
 import org.springframework.http.HttpStatus;
 
 /** Shorthands for the grading API's refusals. */

@@ -1,6 +1,6 @@
 package dev.servicelab.grading;
 
-import dev.servicelab.web.Problems;
+import dev.servicelab.problem.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;

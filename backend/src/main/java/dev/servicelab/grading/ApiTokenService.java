@@ -2,7 +2,7 @@ package dev.servicelab.grading;
 
 import dev.servicelab.account.Account;
 import dev.servicelab.account.Role;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import jakarta.servlet.Filter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -4,7 +4,7 @@ import dev.servicelab.account.Account;
 import dev.servicelab.account.CurrentAccount;
 import dev.servicelab.cohort.Cohort;
 import dev.servicelab.cohort.CohortRepository;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import java.security.Principal;
 import org.springframework.stereotype.Component;
 

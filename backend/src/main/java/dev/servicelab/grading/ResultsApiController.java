@@ -5,7 +5,7 @@ import dev.servicelab.cohort.CohortRepository;
 import dev.servicelab.grading.Results.LabResult;
 import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.grading.Results.Page;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;

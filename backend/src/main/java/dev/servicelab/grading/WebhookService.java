@@ -1,7 +1,7 @@
 package dev.servicelab.grading;
 
 import dev.servicelab.cohort.Cohort;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;

@@ -1,5 +1,6 @@
-package dev.servicelab.web;
+package dev.servicelab.security;
 
+import dev.servicelab.problem.TooManyRequestsException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;

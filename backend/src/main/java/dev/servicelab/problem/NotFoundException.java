@@ -1,4 +1,4 @@
-package dev.servicelab.web;
+package dev.servicelab.problem;
 
 import org.springframework.http.HttpStatus;
 

@@ -1,8 +1,9 @@
-package dev.servicelab.web;
+package dev.servicelab.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.servicelab.problem.TooManyRequestsException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.HttpStatus;
 
