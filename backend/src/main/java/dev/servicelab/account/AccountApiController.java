@@ -1,5 +1,11 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.CurrentAccount;
+import dev.servicelab.security.Role;
+import dev.servicelab.security.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.TooManyAttempts;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import dev.servicelab.problem.ApiException;

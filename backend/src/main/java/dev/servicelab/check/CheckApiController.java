@@ -1,7 +1,7 @@
 package dev.servicelab.check;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.CurrentAccount;
 import dev.servicelab.problem.ApiException;
 import dev.servicelab.problem.Problems;
 import io.swagger.v3.oas.annotations.Operation;

@@ -1,6 +1,6 @@
 package dev.servicelab.cohort;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.account.AccountService.InvalidAccountException;
 import dev.servicelab.account.Invitations;
 import dev.servicelab.problem.ApiException;

@@ -1,7 +1,7 @@
 package dev.servicelab.cohort;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.grading.ApiProblem;
+import dev.servicelab.security.Account;
+import dev.servicelab.problem.ApiProblem;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.problem.ConflictException;

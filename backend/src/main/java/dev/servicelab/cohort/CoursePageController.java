@@ -1,7 +1,7 @@
 package dev.servicelab.cohort;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.CurrentAccount;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;

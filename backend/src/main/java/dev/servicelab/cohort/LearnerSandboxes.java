@@ -3,7 +3,7 @@ package dev.servicelab.cohort;
 import dev.servicelab.sandbox.JdbcSandboxLedger;
 import dev.servicelab.sandbox.SandboxManager;
 import dev.servicelab.sandbox.SandboxRecord;
-import dev.servicelab.grading.ApiProblem;
+import dev.servicelab.problem.ApiProblem;
 import dev.servicelab.problem.ConflictException;
 import dev.servicelab.problem.NotFoundException;
 import java.time.Instant;

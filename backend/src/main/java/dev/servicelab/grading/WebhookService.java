@@ -1,5 +1,8 @@
 package dev.servicelab.grading;
 
+import dev.servicelab.security.Caller;
+import dev.servicelab.problem.ApiProblem;
+
 import dev.servicelab.cohort.Cohort;
 import dev.servicelab.problem.NotFoundException;
 import java.net.URI;

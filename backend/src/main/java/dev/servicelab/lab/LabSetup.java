@@ -1,7 +1,7 @@
 package dev.servicelab.lab;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.check.PodExec;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;

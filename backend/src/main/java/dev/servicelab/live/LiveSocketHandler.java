@@ -1,6 +1,6 @@
 package dev.servicelab.live;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.security.SocketQuota;
 import dev.servicelab.security.WatchAccess;
 import java.io.IOException;

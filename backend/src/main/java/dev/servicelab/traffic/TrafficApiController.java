@@ -1,7 +1,7 @@
 package dev.servicelab.traffic;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.CurrentAccount;
 import dev.servicelab.security.InFlight;
 import dev.servicelab.problem.Problems;
 import io.swagger.v3.oas.annotations.Operation;

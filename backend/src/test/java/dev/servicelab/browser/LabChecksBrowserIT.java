@@ -3,7 +3,7 @@ package dev.servicelab.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.lab.LabSetup;

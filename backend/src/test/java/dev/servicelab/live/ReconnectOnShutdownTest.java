@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.servicelab.PlatformTestBase;
 import dev.servicelab.ServiceLabApplication;
 import dev.servicelab.account.AccountService;
-import dev.servicelab.account.Role;
+import dev.servicelab.security.Role;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;

@@ -1,6 +1,5 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
-import dev.servicelab.grading.ApiTokenService;
 import dev.servicelab.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
 import java.time.Clock;
@@ -33,10 +32,10 @@ import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableMethodSecurity
-class SecurityConfiguration {
+public class SecurityConfiguration {
 
     /** The CSRF token lives in a cookie that our pages' scripts read; every chain (and sign-up) uses the same. */
-    static CsrfTokenRepository csrfTokens() {
+    public static CsrfTokenRepository csrfTokens() {
         return CookieCsrfTokenRepository.withHttpOnlyFalse();
     }
 
@@ -46,7 +45,7 @@ class SecurityConfiguration {
     }
 
     @Bean
-    SignInThrottle signInThrottle(AccountProperties properties) {
+    SignInThrottle signInThrottle(SignInProperties properties) {
         return new SignInThrottle(properties.limits(), Clock.systemUTC());
     }
 

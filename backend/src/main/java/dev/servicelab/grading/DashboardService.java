@@ -1,8 +1,9 @@
-package dev.servicelab.cohort;
+package dev.servicelab.grading;
 
-import dev.servicelab.grading.AnalyticsService;
+import dev.servicelab.cohort.LearnerSandboxes;
+import dev.servicelab.cohort.Cohort;
+
 import dev.servicelab.grading.Results.LearnerResult;
-import dev.servicelab.grading.ResultsService;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
 import java.util.List;

@@ -1,6 +1,8 @@
-package dev.servicelab.cohort;
+package dev.servicelab.grading;
 
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.cohort.CohortRepository;
+
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.check.CheckAttemptedEvent;
 import dev.servicelab.events.ClusterEvents;
 import dev.servicelab.progress.LabProgress;

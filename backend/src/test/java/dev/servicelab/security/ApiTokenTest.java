@@ -1,4 +1,4 @@
-package dev.servicelab.grading;
+package dev.servicelab.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,8 @@
-package dev.servicelab.cohort;
+package dev.servicelab.grading;
 
-import dev.servicelab.grading.CohortAnalytics;
+import dev.servicelab.cohort.LearnerSandboxes;
+import dev.servicelab.cohort.Cohort;
+
 import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.lab.Lab;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -37,7 +37,7 @@ class ThrottledAuthenticationTest {
 
     private final CountingEncoder encoder = new CountingEncoder();
     private final String adaHash = encoder.encode("correct-password");
-    private final SignInThrottle throttle = new SignInThrottle(new AccountProperties.Limits(Duration.ofMinutes(15), 2, 100, 30),
+    private final SignInThrottle throttle = new SignInThrottle(new SignInProperties.Limits(Duration.ofMinutes(15), 2, 100, 30),
             Clock.systemUTC());
     private final ThrottledAuthentication authentication = new ThrottledAuthentication(throttle, username -> {
         if (!username.equals("ada")) {

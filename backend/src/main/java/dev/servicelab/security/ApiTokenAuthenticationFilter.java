@@ -1,4 +1,4 @@
-package dev.servicelab.grading;
+package dev.servicelab.security;
 
 import dev.servicelab.problem.Problems;
 import jakarta.servlet.FilterChain;

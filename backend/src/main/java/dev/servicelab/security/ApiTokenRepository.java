@@ -1,4 +1,4 @@
-package dev.servicelab.grading;
+package dev.servicelab.security;
 
 import java.sql.Array;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -36,7 +36,7 @@ class SignInThrottleTest {
     }
 
     private final TestClock clock = new TestClock();
-    private final SignInThrottle throttle = new SignInThrottle(new AccountProperties.Limits(Duration.ofMinutes(15), 3, 5, 2), clock);
+    private final SignInThrottle throttle = new SignInThrottle(new SignInProperties.Limits(Duration.ofMinutes(15), 3, 5, 2), clock);
 
     @Test
     void aUsernameIsRefusedAfterItsFailuresUntilTheWindowEnds() {

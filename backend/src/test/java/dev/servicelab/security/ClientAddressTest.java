@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,8 +10,8 @@ import org.springframework.mock.web.MockHttpServletRequest;
 class ClientAddressTest {
 
     private static ClientAddress clientAddress(boolean trustForwardedFor) {
-        return new ClientAddress(new AccountProperties("admin", "", true, false, trustForwardedFor,
-                new AccountProperties.Limits(Duration.ofMinutes(15), 10, 100, 30)));
+        return new ClientAddress(new SignInProperties(trustForwardedFor,
+                new SignInProperties.Limits(Duration.ofMinutes(15), 10, 100, 30)));
     }
 
     private static MockHttpServletRequest request(String forwardedFor) {

@@ -1,9 +1,7 @@
-package dev.servicelab.grading;
+package dev.servicelab.security;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.CurrentAccount;
-import dev.servicelab.cohort.Cohort;
-import dev.servicelab.cohort.CohortRepository;
+import dev.servicelab.problem.ApiProblem;
+
 import dev.servicelab.problem.NotFoundException;
 import java.security.Principal;
 import org.springframework.stereotype.Component;
@@ -14,12 +12,12 @@ import org.springframework.stereotype.Component;
  * limited to one. Another instructor's cohort answers 404, as if it did not exist.
  */
 @Component
-public class GradingAccess {
+public class CallerAccess {
 
     private final CurrentAccount current;
-    private final CohortRepository cohorts;
+    private final CohortMembership cohorts;
 
-    GradingAccess(CurrentAccount current, CohortRepository cohorts) {
+    CallerAccess(CurrentAccount current, CohortMembership cohorts) {
         this.current = current;
         this.cohorts = cohorts;
     }
@@ -54,17 +52,18 @@ public class GradingAccess {
         return caller;
     }
 
-    /** The cohort, if the caller may reach it. */
-    public Cohort cohort(Caller caller, long id) {
-        Cohort cohort = cohorts.find(id).filter(c -> caller.admin() || c.ownerId() == caller.account().id())
-                .orElseThrow(() -> new NotFoundException("cohort-not-found", "No such cohort",
-                        "You have no cohort " + id + ". GET /api/v1/cohorts lists yours."));
+    /** Refuses a cohort the caller may not reach (404 as if it did not exist, or 403 for a token limited to another). */
+    public void requireCohort(Caller caller, long id) {
+        boolean reachable = cohorts.ownerOf(id).stream().anyMatch(owner -> caller.admin() || owner == caller.account().id());
+        if (!reachable) {
+            throw new NotFoundException("cohort-not-found", "No such cohort",
+                    "You have no cohort " + id + ". GET /api/v1/cohorts lists yours.");
+        }
         if (caller.viaToken() && caller.token().cohortId() != null && caller.token().cohortId() != id) {
             throw ApiProblem.forbidden("token-cohort", "Token limited to another cohort",
                     "This API token is limited to cohort " + caller.token().cohortId()
                             + ". Use a token for cohort " + id + " or one without a cohort limit.");
         }
-        return cohort;
     }
 
     private static void requireInstructor(Caller caller) {

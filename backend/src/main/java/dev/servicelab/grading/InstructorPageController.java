@@ -1,9 +1,12 @@
-package dev.servicelab.cohort;
+package dev.servicelab.grading;
 
-import dev.servicelab.grading.AnalyticsService;
-import dev.servicelab.grading.ApiProblem;
-import dev.servicelab.grading.Caller;
-import dev.servicelab.grading.GradingAccess;
+import dev.servicelab.cohort.CohortRepository;
+import dev.servicelab.cohort.CohortService;
+import dev.servicelab.cohort.Cohort;
+
+import dev.servicelab.problem.ApiProblem;
+import dev.servicelab.security.Caller;
+import dev.servicelab.cohort.CohortAccess;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.problem.NotFoundException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +35,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class InstructorPageController {
 
-    private final GradingAccess access;
+    private final CohortAccess access;
     private final CohortRepository cohorts;
     private final CohortService service;
     private final DashboardService dashboards;
@@ -40,7 +43,7 @@ class InstructorPageController {
     private final AnalyticsService analytics;
     private final LabCatalogService catalog;
 
-    InstructorPageController(GradingAccess access, CohortRepository cohorts, CohortService service, DashboardService dashboards,
+    InstructorPageController(CohortAccess access, CohortRepository cohorts, CohortService service, DashboardService dashboards,
             DashboardStream stream, AnalyticsService analytics, LabCatalogService catalog) {
         this.access = access;
         this.cohorts = cohorts;

@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 public enum Role {
     LEARNER, INSTRUCTOR, ADMIN

@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 import dev.servicelab.problem.Problems;
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,11 +22,11 @@ import tools.jackson.databind.json.JsonMapper;
  * readable message for browsers.
  */
 @Component
-class TooManyAttempts {
+public class TooManyAttempts {
 
     /** Where a throttled browser sign-in is forwarded to be shown the sign-in page with status 429. */
-    static final String PAGE = "/login/too-many-attempts";
-    static final String MESSAGE_ATTRIBUTE = TooManyAttempts.class.getName() + ".message";
+    public static final String PAGE = "/login/too-many-attempts";
+    public static final String MESSAGE_ATTRIBUTE = TooManyAttempts.class.getName() + ".message";
 
     private final JsonMapper json;
 
@@ -38,12 +38,12 @@ class TooManyAttempts {
         return Problems.of(HttpStatus.TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts", SignInThrottle.message(retryAfter));
     }
 
-    static ResponseEntity<ProblemDetail> response(Duration retryAfter) {
+    public static ResponseEntity<ProblemDetail> response(Duration retryAfter) {
         return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER, seconds(retryAfter))
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem(retryAfter));
     }
 
-    static String seconds(Duration retryAfter) {
+    public static String seconds(Duration retryAfter) {
         return String.valueOf(Math.max(1, (retryAfter.toMillis() + 999) / 1000));
     }
 

@@ -1,7 +1,7 @@
-package dev.servicelab.grading;
+package dev.servicelab.security;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.Role;
+import dev.servicelab.problem.ApiProblem;
+
 import dev.servicelab.problem.NotFoundException;
 import jakarta.servlet.Filter;
 import java.nio.charset.StandardCharsets;
@@ -44,11 +44,11 @@ public class ApiTokenService {
     private static final String ALPHANUMERIC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     private final ApiTokenRepository tokens;
-    private final GradingAccess access;
+    private final CallerAccess access;
     private final JsonMapper json;
     private final SecureRandom random = new SecureRandom();
 
-    ApiTokenService(ApiTokenRepository tokens, GradingAccess access, JsonMapper json) {
+    ApiTokenService(ApiTokenRepository tokens, CallerAccess access, JsonMapper json) {
         this.tokens = tokens;
         this.access = access;
         this.json = json;
@@ -71,7 +71,7 @@ public class ApiTokenService {
             granted.add(Scope.of(scope).orElseThrow(() -> invalid("Unknown scope '" + scope + "'. Scopes are " + allScopes() + ".")));
         }
         if (cohortId != null) {
-            access.cohort(owner, cohortId); // refuses cohorts that are not the caller's
+            access.requireCohort(owner, cohortId); // refuses cohorts that are not the caller's
         }
         if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
             throw invalid("expiresAt " + expiresAt + " is in the past; give a future instant or none.");

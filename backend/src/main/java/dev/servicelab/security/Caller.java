@@ -1,7 +1,4 @@
-package dev.servicelab.grading;
-
-import dev.servicelab.account.Account;
-import dev.servicelab.account.Role;
+package dev.servicelab.security;
 
 /** Who is calling: an account, signed in with a password or session, or acting through one of its API tokens. */
 public record Caller(Account account, TokenGrant token) {

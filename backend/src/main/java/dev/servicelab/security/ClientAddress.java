@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.stereotype.Component;
@@ -13,7 +13,7 @@ public class ClientAddress {
 
     private final boolean trustForwardedFor;
 
-    public ClientAddress(AccountProperties properties) {
+    public ClientAddress(SignInProperties properties) {
         this.trustForwardedFor = properties.trustForwardedFor();
     }
 

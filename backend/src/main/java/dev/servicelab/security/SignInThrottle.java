@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -23,11 +23,11 @@ public class SignInThrottle {
     private record Window(Instant start, int count) {
     }
 
-    private final AccountProperties.Limits limits;
+    private final SignInProperties.Limits limits;
     private final Clock clock;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
 
-    public SignInThrottle(AccountProperties.Limits limits, Clock clock) {
+    public SignInThrottle(SignInProperties.Limits limits, Clock clock) {
         this.limits = limits;
         this.clock = clock;
     }
@@ -64,7 +64,7 @@ public class SignInThrottle {
         return blocked;
     }
 
-    static String message(Duration retryAfter) {
+    public static String message(Duration retryAfter) {
         long minutes = Math.max(1, (retryAfter.toSeconds() + 59) / 60);
         return "Too many attempts. Wait " + minutes + (minutes == 1 ? " minute" : " minutes") + " and try again.";
     }

@@ -1,6 +1,5 @@
-package dev.servicelab.grading;
+package dev.servicelab.problem;
 
-import dev.servicelab.problem.ApiException;
 import org.springframework.http.HttpStatus;
 
 /** Shorthands for the grading API's refusals. */

@@ -1,4 +1,4 @@
-package dev.servicelab.grading;
+package dev.servicelab.security;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -33,9 +33,9 @@ class ApiTokenApiController {
     }
 
     private final ApiTokenService tokens;
-    private final GradingAccess access;
+    private final CallerAccess access;
 
-    ApiTokenApiController(ApiTokenService tokens, GradingAccess access) {
+    ApiTokenApiController(ApiTokenService tokens, CallerAccess access) {
         this.tokens = tokens;
         this.access = access;
     }

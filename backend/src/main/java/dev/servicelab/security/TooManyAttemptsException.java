@@ -1,4 +1,4 @@
-package dev.servicelab.account;
+package dev.servicelab.security;
 
 import java.time.Duration;
 import org.springframework.security.core.AuthenticationException;
