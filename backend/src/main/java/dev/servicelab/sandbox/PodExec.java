@@ -1,4 +1,4 @@
-package dev.servicelab.check;
+package dev.servicelab.sandbox;
 
 import dev.servicelab.sandbox.ProbePods;
 import dev.servicelab.sandbox.SandboxBootstrap;

@@ -1,4 +1,9 @@
-package dev.servicelab.lab;
+package dev.servicelab.learning;
+
+import dev.servicelab.lab.Lab;
+import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.lab.LabStep;
+import dev.servicelab.lab.MarkdownRenderer;
 
 import dev.servicelab.security.Account;
 import dev.servicelab.security.CurrentAccount;

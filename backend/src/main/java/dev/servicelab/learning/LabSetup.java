@@ -1,8 +1,12 @@
-package dev.servicelab.lab;
+package dev.servicelab.learning;
+
+import dev.servicelab.lab.Lab;
+import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.lab.LabStep;
 
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
-import dev.servicelab.check.PodExec;
+import dev.servicelab.sandbox.PodExec;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
 import dev.servicelab.progress.StepStatus;
