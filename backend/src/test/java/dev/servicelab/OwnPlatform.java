@@ -1,8 +1,8 @@
 package dev.servicelab;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.account.AccountService;
-import dev.servicelab.account.Role;
+import dev.servicelab.security.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

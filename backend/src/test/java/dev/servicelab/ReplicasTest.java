@@ -3,9 +3,9 @@ package dev.servicelab;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.account.AccountService;
-import dev.servicelab.account.Role;
+import dev.servicelab.security.Role;
 import dev.servicelab.check.CheckAttemptedEvent;
 import dev.servicelab.db.EmbeddedPostgres;
 import dev.servicelab.events.ClusterEvents;
@@ -268,7 +268,7 @@ class ReplicasTest {
         return username;
     }
 
-    private static dev.servicelab.account.Account user(ConfigurableApplicationContext replica, String username) {
+    private static dev.servicelab.security.Account user(ConfigurableApplicationContext replica, String username) {
         return replica.getBean(AccountRepository.class).findByUsername(username).orElseThrow();
     }
 

@@ -2,9 +2,9 @@ package dev.servicelab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.account.AccountService;
-import dev.servicelab.account.Role;
+import dev.servicelab.security.Role;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
 import dev.servicelab.progress.StepStatus;

@@ -1,8 +1,14 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.CurrentAccount;
+import dev.servicelab.security.Role;
+import dev.servicelab.security.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.TooManyAttempts;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import dev.servicelab.web.ApiException;
+import dev.servicelab.problem.ApiException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.validation.Valid;

@@ -1,9 +1,5 @@
 package dev.servicelab.account;
 
-import jakarta.validation.Valid;
-import jakarta.validation.constraints.Min;
-import jakarta.validation.constraints.NotNull;
-import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -13,9 +9,7 @@ import org.springframework.validation.annotation.Validated;
  * @param firstAdminPassword its password; empty means the account is not created (and a warning says so)
  * @param selfSignup whether learners may create their own accounts on the sign-up page
  * @param signupRequiresInvitation whether sign-up needs a cohort's join code (the learner joins that cohort)
- * @param trustForwardedFor whether the client address is the last one in {@code X-Forwarded-For}
- *     (only behind a proxy that sets it: anybody else can write that header)
- * @param limits how many sign-ins may fail and how many sign-ups may be tried before HTTP 429
+ * @see dev.servicelab.security.SignInProperties the sign-in limits under the same prefix
  */
 @ConfigurationProperties("servicelab.accounts")
 @Validated
@@ -23,22 +17,5 @@ public record AccountProperties(
         @DefaultValue("admin") String firstAdminUsername,
         @DefaultValue("") String firstAdminPassword,
         @DefaultValue("true") boolean selfSignup,
-        @DefaultValue("false") boolean signupRequiresInvitation,
-        @DefaultValue("false") boolean trustForwardedFor,
-        @DefaultValue @Valid Limits limits) {
-
-    /**
-     * Counted per replica in memory, in fixed windows: a client is refused until its window ends.
-     *
-     * @param window how long failures (and sign-ups) are counted before the count starts again
-     * @param failuresPerAccount failed sign-ins on one username (existing or not) per window
-     * @param failuresPerAddress failed sign-ins from one client address per window
-     * @param signupsPerAddress sign-up attempts from one client address per window
-     */
-    public record Limits(
-            @DefaultValue("15m") @NotNull Duration window,
-            @DefaultValue("10") @Min(1) int failuresPerAccount,
-            @DefaultValue("100") @Min(1) int failuresPerAddress,
-            @DefaultValue("30") @Min(1) int signupsPerAddress) {
-    }
+        @DefaultValue("false") boolean signupRequiresInvitation) {
 }

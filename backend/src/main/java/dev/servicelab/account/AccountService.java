@@ -1,5 +1,9 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.Role;
+import dev.servicelab.security.AccountRepository;
+import dev.servicelab.security.Account;
+
 import java.util.regex.Pattern;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.security.crypto.password.PasswordEncoder;

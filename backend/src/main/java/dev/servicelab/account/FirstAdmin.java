@@ -1,5 +1,8 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.Role;
+import dev.servicelab.security.AccountRepository;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;

@@ -1,5 +1,7 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.Account;
+
 /**
  * Invitations to sign up: a cohort's join code. Implemented where cohorts live, so that accounts
  * need not know about cohorts.

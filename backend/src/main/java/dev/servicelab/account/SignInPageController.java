@@ -1,5 +1,7 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.TooManyAttempts;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.URI;

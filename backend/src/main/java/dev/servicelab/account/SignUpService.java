@@ -1,5 +1,11 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.Role;
+import dev.servicelab.security.ClientAddress;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.SignInThrottle;
+import dev.servicelab.security.SecurityConfiguration;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;

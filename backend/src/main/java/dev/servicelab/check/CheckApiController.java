@@ -1,9 +1,9 @@
 package dev.servicelab.check;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.CurrentAccount;
-import dev.servicelab.web.ApiException;
-import dev.servicelab.web.Problems;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.CurrentAccount;
+import dev.servicelab.problem.ApiException;
+import dev.servicelab.problem.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.annotation.PreDestroy;

@@ -1,5 +1,7 @@
 package dev.servicelab.check;
 
+import dev.servicelab.sandbox.PodExec;
+
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxNode;
 import io.fabric8.kubernetes.api.model.Service;

@@ -1,17 +1,17 @@
 package dev.servicelab.check;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
-import dev.servicelab.lab.LabSetup;
+import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxService;
-import dev.servicelab.web.ConflictException;
-import dev.servicelab.web.InFlight;
+import dev.servicelab.problem.ConflictException;
+import dev.servicelab.security.InFlight;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.ApplicationEventPublisher;

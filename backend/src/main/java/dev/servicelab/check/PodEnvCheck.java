@@ -1,5 +1,7 @@
 package dev.servicelab.check;
 
+import dev.servicelab.sandbox.PodExec;
+
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,8 +1,7 @@
 package dev.servicelab.cohort;
 
-import dev.servicelab.grading.Caller;
-import dev.servicelab.grading.GradingAccess;
-import dev.servicelab.grading.Scope;
+import dev.servicelab.security.Caller;
+import dev.servicelab.security.Scope;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.ExampleObject;
@@ -39,10 +38,10 @@ class CohortApiController {
 
     private final CohortService service;
     private final CohortRepository cohorts;
-    private final GradingAccess access;
+    private final CohortAccess access;
     private final LearnerSandboxes sandboxes;
 
-    CohortApiController(CohortService service, CohortRepository cohorts, GradingAccess access, LearnerSandboxes sandboxes) {
+    CohortApiController(CohortService service, CohortRepository cohorts, CohortAccess access, LearnerSandboxes sandboxes) {
         this.service = service;
         this.cohorts = cohorts;
         this.access = access;
@@ -109,7 +108,7 @@ class CohortApiController {
     Cohort join(@org.springframework.web.bind.annotation.RequestBody JoinRequest request, Principal principal) {
         Caller caller = access.caller(principal);
         if (caller.viaToken()) {
-            throw dev.servicelab.grading.ApiProblem.forbidden("token-not-allowed", "Not for API tokens",
+            throw dev.servicelab.problem.ApiProblem.forbidden("token-not-allowed", "Not for API tokens",
                     "Learners join cohorts with their own sign-in, not with an API token.");
         }
         return service.join(caller.account(), request == null ? null : request.code());
@@ -154,7 +153,7 @@ class CohortApiController {
     private Cohort memberCohort(Caller caller, long id, String username) {
         Cohort cohort = access.cohort(caller, id);
         if (cohorts.members(id).stream().noneMatch(m -> m.username().equalsIgnoreCase(username))) {
-            throw new dev.servicelab.web.NotFoundException("learner-not-found", "No such learner in the cohort",
+            throw new dev.servicelab.problem.NotFoundException("learner-not-found", "No such learner in the cohort",
                     "'" + username + "' is not a member of cohort " + id + ". GET /api/v1/cohorts/" + id + "/learners lists its members.");
         }
         return cohort;

@@ -1,9 +1,9 @@
 package dev.servicelab.cohort;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.account.AccountService.InvalidAccountException;
 import dev.servicelab.account.Invitations;
-import dev.servicelab.web.ApiException;
+import dev.servicelab.problem.ApiException;
 import org.springframework.stereotype.Component;
 
 /** A cohort's join code is the invitation to sign up: the new learner joins that cohort. */

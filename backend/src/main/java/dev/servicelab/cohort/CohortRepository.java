@@ -9,11 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import dev.servicelab.security.CohortMembership;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 @Repository
-public class CohortRepository {
+public class CohortRepository implements CohortMembership {
 
     private record Row(long id, String name, long ownerId, String ownerUsername, String joinCode, Instant opensAt,
             Instant closesAt, Instant archivedAt, Instant createdAt) {
@@ -85,6 +87,20 @@ public class CohortRepository {
     boolean addMember(long cohortId, long accountId) {
         return jdbc.sql("insert into cohort_member (cohort_id, account_id) values (?, ?) on conflict do nothing")
                 .params(cohortId, accountId).update() > 0;
+    }
+
+    @Override
+    public OptionalLong ownerOf(long cohortId) {
+        return jdbc.sql("select owner_id from cohort where id = ?").param(cohortId).query(Long.class).optional()
+                .map(OptionalLong::of).orElseGet(OptionalLong::empty);
+    }
+
+    @Override
+    public boolean teaches(long instructorId, long learnerId) {
+        return jdbc.sql("""
+                select exists (select 1 from cohort c join cohort_member m on m.cohort_id = c.id
+                               where c.owner_id = ? and m.account_id = ?)""")
+                .params(instructorId, learnerId).query(Boolean.class).single();
     }
 
     public boolean isMember(long cohortId, long accountId) {

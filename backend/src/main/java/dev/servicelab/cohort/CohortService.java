@@ -1,11 +1,11 @@
 package dev.servicelab.cohort;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.grading.ApiProblem;
+import dev.servicelab.security.Account;
+import dev.servicelab.problem.ApiProblem;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
-import dev.servicelab.web.ConflictException;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.ConflictException;
+import dev.servicelab.problem.NotFoundException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;

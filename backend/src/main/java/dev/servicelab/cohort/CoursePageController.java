@@ -1,12 +1,12 @@
 package dev.servicelab.cohort;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.CurrentAccount;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
-import dev.servicelab.web.ConflictException;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.ConflictException;
+import dev.servicelab.problem.NotFoundException;
 import java.security.Principal;
 import java.util.List;
 import org.springframework.stereotype.Controller;

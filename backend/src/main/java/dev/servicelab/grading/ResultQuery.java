@@ -1,5 +1,7 @@
 package dev.servicelab.grading;
 
+import dev.servicelab.problem.ApiProblem;
+
 import dev.servicelab.cohort.Cohort;
 import java.time.Instant;
 import java.time.LocalDate;

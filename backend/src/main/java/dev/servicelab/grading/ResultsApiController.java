@@ -1,11 +1,16 @@
 package dev.servicelab.grading;
 
+import dev.servicelab.security.Scope;
+import dev.servicelab.security.Caller;
+import dev.servicelab.cohort.CohortAccess;
+import dev.servicelab.problem.ApiProblem;
+
 import dev.servicelab.cohort.Cohort;
 import dev.servicelab.cohort.CohortRepository;
 import dev.servicelab.grading.Results.LabResult;
 import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.grading.Results.Page;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -52,12 +57,12 @@ class ResultsApiController {
              "detail": "This API token lacks the scope 'results:read'. Create a token with it (tokens cannot be changed).",
              "instance": "/api/v1/cohorts/7/results"}""";
 
-    private final GradingAccess access;
+    private final CohortAccess access;
     private final ResultsService results;
     private final AnalyticsService analytics;
     private final CohortRepository cohorts;
 
-    ResultsApiController(GradingAccess access, ResultsService results, AnalyticsService analytics, CohortRepository cohorts) {
+    ResultsApiController(CohortAccess access, ResultsService results, AnalyticsService analytics, CohortRepository cohorts) {
         this.access = access;
         this.results = results;
         this.analytics = analytics;

@@ -9,7 +9,7 @@ import dev.servicelab.grading.Results.StepResult;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.lab.LabStep;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,9 @@
 package dev.servicelab.grading;
 
+import dev.servicelab.security.Scope;
+import dev.servicelab.security.Caller;
+import dev.servicelab.cohort.CohortAccess;
+
 import dev.servicelab.cohort.Cohort;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
@@ -43,10 +47,10 @@ class WebhookApiController {
     record Created(Webhook webhook, String secret) {
     }
 
-    private final GradingAccess access;
+    private final CohortAccess access;
     private final WebhookService webhooks;
 
-    WebhookApiController(GradingAccess access, WebhookService webhooks) {
+    WebhookApiController(CohortAccess access, WebhookService webhooks) {
         this.access = access;
         this.webhooks = webhooks;
     }

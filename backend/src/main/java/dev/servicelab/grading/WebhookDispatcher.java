@@ -1,6 +1,6 @@
 package dev.servicelab.grading;
 
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.cohort.Cohort;
 import dev.servicelab.cohort.CohortRepository;
 import dev.servicelab.lab.LabCatalogService;

@@ -1,7 +1,10 @@
 package dev.servicelab.grading;
 
+import dev.servicelab.security.Caller;
+import dev.servicelab.problem.ApiProblem;
+
 import dev.servicelab.cohort.Cohort;
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;

@@ -1,6 +1,6 @@
 package dev.servicelab.lab;
 
-import dev.servicelab.web.NotFoundException;
+import dev.servicelab.problem.NotFoundException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;

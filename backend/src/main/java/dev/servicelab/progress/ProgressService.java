@@ -1,10 +1,10 @@
 package dev.servicelab.progress;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
 import dev.servicelab.lab.LabStep;
-import dev.servicelab.web.ConflictException;
+import dev.servicelab.problem.ConflictException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dev.servicelab.sandbox;
 
-import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.security.CurrentAccount;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.security.Principal;

@@ -1,6 +1,6 @@
 package dev.servicelab.sandbox;
 
-import dev.servicelab.web.ApiException;
+import dev.servicelab.problem.ApiException;
 import org.springframework.http.HttpStatus;
 
 /** The one answer to "use my cluster" while there is no ready one: what to do next is in the message. */

@@ -1,6 +1,6 @@
 package dev.servicelab.sandbox;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
 import java.util.Optional;

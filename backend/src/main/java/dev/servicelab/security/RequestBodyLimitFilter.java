@@ -1,6 +1,6 @@
 package dev.servicelab.security;
 
-import dev.servicelab.web.Problems;
+import dev.servicelab.problem.Problems;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;

@@ -1,11 +1,5 @@
 package dev.servicelab.security;
 
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
-import dev.servicelab.account.Role;
-import dev.servicelab.sandbox.JdbcSandboxLedger;
-import java.util.Optional;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,14 +20,12 @@ public class WatchAccess {
         }
     }
 
-    private final JdbcClient jdbc;
     private final AccountRepository accounts;
-    private final JdbcSandboxLedger sandboxes;
+    private final CohortMembership cohorts;
 
-    WatchAccess(JdbcClient jdbc, AccountRepository accounts, JdbcSandboxLedger sandboxes) {
-        this.jdbc = jdbc;
+    WatchAccess(AccountRepository accounts, CohortMembership cohorts) {
         this.accounts = accounts;
-        this.sandboxes = sandboxes;
+        this.cohorts = cohorts;
     }
 
     /**
@@ -63,14 +55,6 @@ public class WatchAccess {
         if (watcher.role() == Role.ADMIN) {
             return true;
         }
-        return watcher.role() == Role.INSTRUCTOR && jdbc.sql("""
-                select exists (select 1 from cohort c join cohort_member m on m.cohort_id = c.id
-                               where c.owner_id = ? and m.account_id = ?)""")
-                .params(watcher.id(), learner.id()).query(Boolean.class).single();
-    }
-
-    /** The lab of the learner's running sandbox, to watch the shell they are most likely using. */
-    public Optional<String> activeLab(Account learner) {
-        return sandboxes.mostRecentReadyLab(learner.username());
+        return watcher.role() == Role.INSTRUCTOR && cohorts.teaches(watcher.id(), learner.id());
     }
 }

@@ -1,7 +1,6 @@
 package dev.servicelab.terminal;
 
 import java.time.Duration;
-import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -13,13 +12,11 @@ import org.springframework.util.unit.DataSize;
  * @param maxOutputRate how fast one shell's output is read; a flood (yes, cat of a big file) is slowed
  *                      down at the source rather than piling up in the server
  * @param maxTabs terminal tabs per learner and lab
- * @param allowedOrigins origins besides the platform's own that may open terminals
  */
 @ConfigurationProperties("servicelab.terminal")
 public record TerminalProperties(
         @DefaultValue("30m") Duration idleTimeout,
         @DefaultValue("1MB") DataSize replayBuffer,
         @DefaultValue("4MB") DataSize maxOutputRate,
-        @DefaultValue("4") int maxTabs,
-        @DefaultValue("") List<String> allowedOrigins) {
+        @DefaultValue("4") int maxTabs) {
 }

@@ -1,6 +1,6 @@
 package dev.servicelab.terminal;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.jobs.Jobs;
 import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxHandles;

@@ -1,9 +1,10 @@
 package dev.servicelab.terminal;
 
+import dev.servicelab.sandbox.JdbcSandboxLedger;
 import dev.servicelab.security.WatchAccess;
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
-import dev.servicelab.account.CurrentAccount;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
+import dev.servicelab.security.CurrentAccount;
 import java.security.Principal;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
@@ -20,11 +21,14 @@ class TerminalWatchPageController {
     private final CurrentAccount current;
     private final AccountRepository accounts;
     private final WatchAccess access;
+    private final JdbcSandboxLedger sandboxes;
 
-    TerminalWatchPageController(CurrentAccount current, AccountRepository accounts, WatchAccess access) {
+    TerminalWatchPageController(CurrentAccount current, AccountRepository accounts, WatchAccess access,
+            JdbcSandboxLedger sandboxes) {
         this.current = current;
         this.accounts = accounts;
         this.access = access;
+        this.sandboxes = sandboxes;
     }
 
     @GetMapping("/instructor/cohorts/{cohortId}/learners/{username}/terminal")
@@ -39,7 +43,8 @@ class TerminalWatchPageController {
         model.addAttribute("account", watcher);
         model.addAttribute("learner", learner);
         model.addAttribute("cohortId", cohortId);
-        model.addAttribute("lab", lab != null ? lab : access.activeLab(learner).orElse(null));
+        // Without a lab named, the shell the learner is most likely using: their latest ready sandbox's.
+        model.addAttribute("lab", lab != null ? lab : sandboxes.mostRecentReadyLab(learner.username()).orElse(null));
         return "terminal-watch";
     }
 }

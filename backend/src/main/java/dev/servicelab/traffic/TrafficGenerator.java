@@ -1,6 +1,6 @@
 package dev.servicelab.traffic;
 
-import dev.servicelab.check.PodExec;
+import dev.servicelab.sandbox.PodExec;
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxBootstrap;

@@ -14,7 +14,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param concurrency parallel connections when sending requests
  * @param maxRunsPerAccount how many "send N requests" one account may run at once; more are refused (429)
  * @param hiddenNamespaces Services there are the platform's or Kubernetes' own: not drawn, flows to them not counted
- * @param allowedOrigins origins besides the platform's own that may open the traffic socket
  */
 @ConfigurationProperties("servicelab.traffic")
 public record TrafficProperties(
@@ -25,6 +24,5 @@ public record TrafficProperties(
         @DefaultValue("5000") int maxRequests,
         @DefaultValue("16") int concurrency,
         @DefaultValue("2") int maxRunsPerAccount,
-        @DefaultValue({"kube-system", "kube-public", "kube-node-lease", "servicelab-system"}) List<String> hiddenNamespaces,
-        @DefaultValue("") List<String> allowedOrigins) {
+        @DefaultValue({"kube-system", "kube-public", "kube-node-lease", "servicelab-system"}) List<String> hiddenNamespaces) {
 }

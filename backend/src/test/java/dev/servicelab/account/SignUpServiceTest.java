@@ -1,5 +1,11 @@
 package dev.servicelab.account;
 
+import dev.servicelab.security.Role;
+import dev.servicelab.security.ClientAddress;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.SignInThrottle;
+import dev.servicelab.security.SignInProperties;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mockito.ArgumentMatchers.any;
@@ -33,10 +39,11 @@ class SignUpServiceTest {
     private final Account ada = new Account(7, "ada", "Ada", Role.LEARNER, true, Instant.now());
 
     private SignUpService service(boolean requiresInvitation, int signupsPerAddress) {
-        AccountProperties properties = new AccountProperties("admin", "", true, requiresInvitation, false,
-                new AccountProperties.Limits(Duration.ofMinutes(15), 10, 100, signupsPerAddress));
+        AccountProperties properties = new AccountProperties("admin", "", true, requiresInvitation);
+        SignInProperties signIn = new SignInProperties(false,
+                new SignInProperties.Limits(Duration.ofMinutes(15), 10, 100, signupsPerAddress));
         return new SignUpService(accounts, invitations, properties,
-                new SignInThrottle(properties.limits(), Clock.systemUTC()), new ClientAddress(properties), users,
+                new SignInThrottle(signIn.limits(), Clock.systemUTC()), new ClientAddress(signIn), users,
                 new TransactionTemplate(mock(PlatformTransactionManager.class)));
     }
 

@@ -3,10 +3,10 @@ package dev.servicelab.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
-import dev.servicelab.lab.LabSetup;
+import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;

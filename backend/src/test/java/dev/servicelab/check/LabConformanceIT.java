@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.servicelab.PlatformTestBase;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
-import dev.servicelab.lab.LabSetup;
+import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;

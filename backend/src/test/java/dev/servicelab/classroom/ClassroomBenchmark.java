@@ -2,7 +2,7 @@ package dev.servicelab.classroom;
 
 import dev.servicelab.ApiClient;
 import dev.servicelab.OwnPlatform;
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.sandbox.SandboxService;
 import dev.servicelab.terminal.TerminalClient;
 import dev.servicelab.traffic.EchoWorkload;

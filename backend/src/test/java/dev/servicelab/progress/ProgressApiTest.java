@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.ApiClient;
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.AccountRepository;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.ApiClient;
 import dev.servicelab.OwnPlatform;
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.browser.Browser;
 import dev.servicelab.terminal.TerminalClient;
 import java.time.Duration;

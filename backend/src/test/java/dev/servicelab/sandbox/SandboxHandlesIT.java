@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.ApiClient;
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.terminal.TerminalClient;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -3,11 +3,11 @@ package dev.servicelab.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalogService;
-import dev.servicelab.lab.LabSetup;
+import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.progress.ProgressService;
 import io.fabric8.kubernetes.client.KubernetesClient;

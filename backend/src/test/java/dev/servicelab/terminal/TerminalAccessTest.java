@@ -61,7 +61,7 @@ class TerminalAccessTest extends PlatformTestBase {
     @Test
     void anInstructorCannotWatchALearnerOutsideTheirCohorts() throws Exception {
         String instructor = "instructor-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-        accounts.create(instructor, "Ines Instructor", LEARNER_PASSWORD, dev.servicelab.account.Role.INSTRUCTOR);
+        accounts.create(instructor, "Ines Instructor", LEARNER_PASSWORD, dev.servicelab.security.Role.INSTRUCTOR);
         Refusal refusal = connect(instructor, "lab=clusterip&tab=1&learner=" + newLearner());
         assertThat(refusal.message()).contains("only the learners of your own cohorts");
         assertThat(refusal.closeCode()).isEqualTo(1008);

@@ -1,7 +1,7 @@
 package dev.servicelab.terminal;
 
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.sandbox.SandboxService;
 import java.lang.management.ManagementFactory;
 import java.net.http.WebSocket;

@@ -1,6 +1,6 @@
 package dev.servicelab.traffic;
 
-import dev.servicelab.account.Account;
+import dev.servicelab.security.Account;
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxService;

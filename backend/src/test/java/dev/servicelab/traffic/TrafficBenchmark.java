@@ -2,8 +2,8 @@ package dev.servicelab.traffic;
 
 import dev.servicelab.ApiClient;
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;
 import dev.servicelab.sandbox.SandboxService;

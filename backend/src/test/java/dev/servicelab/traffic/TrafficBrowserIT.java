@@ -3,8 +3,8 @@ package dev.servicelab.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.browser.Browser;
 import dev.servicelab.sandbox.Kubeconfigs;
 import dev.servicelab.sandbox.Sandbox;

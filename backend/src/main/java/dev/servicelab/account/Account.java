@@ -1,6 +1,0 @@
-package dev.servicelab.account;
-
-import java.time.Instant;
-
-public record Account(long id, String username, String displayName, Role role, boolean enabled, Instant createdAt) {
-}

@@ -1,5 +1,0 @@
-package dev.servicelab.account;
-
-public enum Role {
-    LEARNER, INSTRUCTOR, ADMIN
-}

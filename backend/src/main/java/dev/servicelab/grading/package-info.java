@@ -1,0 +1,6 @@
+/**
+ * Results of a cohort's learners, analytics, the instructor dashboard and webhooks that report
+ * completions. May use {@code cohort}, {@code check}, {@code progress}, {@code lab},
+ * {@code events}, {@code security} and {@code problem}.
+ */
+package dev.servicelab.grading;

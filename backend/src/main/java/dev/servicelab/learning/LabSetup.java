@@ -1,0 +1,118 @@
+package dev.servicelab.learning;
+
+import dev.servicelab.lab.Lab;
+import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.lab.LabStep;
+
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
+import dev.servicelab.sandbox.PodExec;
+import dev.servicelab.progress.LabProgress;
+import dev.servicelab.progress.ProgressService;
+import dev.servicelab.progress.StepStatus;
+import dev.servicelab.sandbox.Manifests;
+import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.sandbox.SandboxHandles;
+import dev.servicelab.sandbox.SandboxPreparer;
+import dev.servicelab.sandbox.SandboxRecord;
+import dev.servicelab.sandbox.TunnelService;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import org.springframework.stereotype.Component;
+
+/**
+ * Puts a lab's state into a learner's sandbox: its namespaces, each step's setup up to where the
+ * learner is, and the solutions of the steps already passed, so that a fresh sandbox (after the old
+ * one died or expired) continues where the learner left off.
+ */
+@Component
+public class LabSetup implements SandboxPreparer {
+
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    private final LabCatalogService catalog;
+    private final ProgressService progress;
+    private final AccountRepository accounts;
+    private final TunnelService tunnels;
+    private final SandboxHandles handles;
+
+    LabSetup(LabCatalogService catalog, ProgressService progress, AccountRepository accounts, TunnelService tunnels,
+            SandboxHandles handles) {
+        this.catalog = catalog;
+        this.progress = progress;
+        this.accounts = accounts;
+        this.tunnels = tunnels;
+        this.handles = handles;
+    }
+
+    @Override
+    public void prepare(SandboxRecord record, Sandbox sandbox) {
+        Lab lab = catalog.lab(record.labId());
+        Account account = accounts.findByUsername(record.owner()).orElseThrow();
+        LabProgress state = progress.progress(account, lab.id());
+        KubernetesClient client = handles.handle(sandbox).client();
+        for (String namespace : lab.sandbox().namespaces()) {
+            SandboxBootstrap.learnerNamespace(client, namespace); // with its quota, so pods may go there at once
+        }
+        for (int i = 0; i < lab.steps().size(); i++) {
+            LabStep step = lab.steps().get(i);
+            applyFiles(client, lab, step.setup());
+            if (state.steps().get(i).status() != StepStatus.PASSED) {
+                break;
+            }
+            applySolution(sandbox, client, lab, step.solution().manifests(), step.solution().commands(),
+                    step.solution().actions());
+        }
+    }
+
+    /** Applies a step's setup (when the learner reaches it). */
+    public void setUpStep(Sandbox sandbox, Lab lab, LabStep step) {
+        applyFiles(handles.handle(sandbox).client(), lab, step.setup());
+    }
+
+    /** Presses what the learner would press, applies manifests and runs commands in their terminal pod. */
+    public void applySolution(Sandbox sandbox, KubernetesClient client, Lab lab, java.util.List<String> manifests,
+            java.util.List<String> commands, java.util.List<String> actions) {
+        for (String action : actions) {
+            switch (action) {
+                case "start-tunnel" -> tunnels.start(handles.handle(sandbox));
+                case "stop-tunnel" -> tunnels.stop(handles.handle(sandbox));
+                default -> throw new IllegalArgumentException("unknown action " + action);
+            }
+        }
+        applyFiles(client, lab, manifests);
+        for (String command : commands) {
+            PodExec.Result result = PodExec.run(client, SandboxBootstrap.NAMESPACE, SandboxBootstrap.TERMINAL_POD,
+                    COMMAND_TIMEOUT, "bash", "-lc", command);
+            if (!result.ok()) {
+                throw new IllegalStateException("`" + command + "` failed (exit " + result.exitCode() + "): "
+                        + (result.stderr() + result.stdout()).strip());
+            }
+        }
+    }
+
+    /** Deletes what manifests created (between a wrong solution and the right one, in conformance runs). */
+    public void deleteFiles(KubernetesClient client, Lab lab, java.util.List<String> files) {
+        for (String file : files) {
+            Manifests.delete(client, read(lab, file), "default");
+        }
+    }
+
+    public void applyFiles(KubernetesClient client, Lab lab, java.util.List<String> files) {
+        for (String file : files) {
+            Manifests.apply(client, read(lab, file), "default");
+        }
+    }
+
+    private static String read(Lab lab, String file) {
+        try {
+            return Files.readString(lab.folder().resolve(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + lab.id() + "/" + file, e);
+        }
+    }
+}

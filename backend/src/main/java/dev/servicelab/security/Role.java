@@ -1,0 +1,5 @@
+package dev.servicelab.security;
+
+public enum Role {
+    LEARNER, INSTRUCTOR, ADMIN
+}
