@@ -63,6 +63,16 @@ public class CheckEngine {
         return quiet.still().compareTo(SETTLE) >= 0 && (!byName || quiet.newestService().compareTo(NAME_SETTLE) >= 0);
     }
 
+    /**
+     * Whether two failures of a check say the same thing. Numbers are left out (an answer's client port,
+     * a counter, a time): they change from request to request however still the cluster is. Not for
+     * spreading checks, whose numbers are the result itself.
+     */
+    static boolean sameFailure(CheckSpec spec, String message, String before) {
+        return spec.type() == CheckType.LOAD_BALANCING ? message.equals(before)
+                : message.replaceAll("[0-9]+", "#").equals(before.replaceAll("[0-9]+", "#"));
+    }
+
     /** Whether every URL in the text goes to an address, not a name (placeholders are filled with addresses). */
     static boolean local(String text) {
         if (text == null) {
@@ -165,7 +175,7 @@ public class CheckEngine {
             ClusterStillness.Quiet quiet = null;
             for (int i : pending) {
                 CheckResult again = evaluate(specs.get(i), context);
-                if (again.waiting() && again.message().equals(results[i].message())
+                if (again.waiting() && sameFailure(specs.get(i), again.message(), results[i].message())
                         && specs.get(i).type() != CheckType.POD_LOG) {
                     // The same failure twice: final if nothing in the cluster could still change it.
                     if (quiet == null) {

@@ -213,6 +213,17 @@ class CheckEngineTest {
     }
 
     @Test
+    void anAnswerThatOnlyDiffersInItsNumbersIsTheSameFailure() {
+        Scripted checks = new Scripted(Map.of("exec", List.of(
+                Outcome.fail("`curl …` printed \"bank-7f9c answered 10.42.0.7:41234 at 12:00:01\", which does not contain \"impostor-\"."),
+                Outcome.fail("`curl …` printed \"bank-7f9c answered 10.42.0.7:41876 at 12:00:02\", which does not contain \"impostor-\"."))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.EXEC, "exec", 30,
+                Map.of("command", "curl -s http://10.42.0.7:8080/"))), stillFor(10));
+
+        assertThat(report.results().get(0).state()).isEqualTo("wrong");
+    }
+
+    @Test
     void aPodLogThatMayStillGrowIsNeverTakenAsFinalEarly() {
         Scripted checks = new Scripted(Map.of("log", List.of(Outcome.fail("no line contains \"ready\""))));
         StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.POD_LOG, "log", 2)), stillFor(60));

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.OwnPlatform;
 import dev.servicelab.ServiceLabApplication;
-import dev.servicelab.account.Account;
-import dev.servicelab.account.AccountRepository;
+import dev.servicelab.security.Account;
+import dev.servicelab.security.AccountRepository;
 import dev.servicelab.db.EmbeddedPostgres;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;

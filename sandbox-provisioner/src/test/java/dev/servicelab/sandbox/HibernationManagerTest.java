@@ -238,13 +238,17 @@ class HibernationManagerTest {
         assertThat(labSetups).as("the lab's setup and passed steps are replayed").hasValue(1);
     }
 
-    @Test
-    void aRestoreWhoseNodeStopsWhileStartingIsTriedOnceMore() {
+    /** Ada's saved cluster holds 3 changes; the first {@code failing} restores of it stop while starting. */
+    SandboxRecord startFromASnapshotWhoseFirstRestoresFail(int failing) {
         manager(4);
         snapshots.save("ada", "nodeport", new SandboxSnapshot(IMAGE, "3".getBytes(StandardCharsets.UTF_8), "3", Instant.now()));
-        provisioner.failingRestores.set(1);
+        provisioner.failingRestores.set(failing);
+        return ready(manager.acquire("ada", "nodeport", 1));
+    }
 
-        SandboxRecord restored = ready(manager.acquire("ada", "nodeport", 1));
+    @Test
+    void aRestoreWhoseNodeStopsWhileStartingIsTriedOnceMore() {
+        SandboxRecord restored = startFromASnapshotWhoseFirstRestoresFail(1);
 
         assertThat(restored.state()).isEqualTo(SandboxState.READY);
         assertThat(provisioner.requests).filteredOn(SandboxRequest::restoring).hasSize(2);
@@ -253,11 +257,7 @@ class HibernationManagerTest {
 
     @Test
     void aSnapshotThatWillNotRestoreGivesAFreshClusterWithTheLabReplayedAndSaysSo() {
-        manager(4);
-        snapshots.save("ada", "nodeport", new SandboxSnapshot(IMAGE, "3".getBytes(StandardCharsets.UTF_8), "3", Instant.now()));
-        provisioner.failingRestores.set(2);
-
-        SandboxRecord fresh = ready(manager.acquire("ada", "nodeport", 1));
+        SandboxRecord fresh = startFromASnapshotWhoseFirstRestoresFail(2);
 
         assertThat(fresh.state()).isEqualTo(SandboxState.READY);
         assertThat(fresh.message()).contains("could not be restored (The sandbox node stopped while starting.")
