@@ -29,16 +29,25 @@ public class SandboxService {
     }
 
     private SandboxView view(SandboxRecord record) {
-        return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout());
+        QueuePosition queue = record.state() == SandboxState.QUEUED
+                ? Optional.ofNullable(manager.getIfAvailable()).flatMap(m -> m.queuePosition(record.sandboxId())).orElse(null)
+                : null;
+        return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout(), queue);
     }
 
     /**
      * The learner's latest sandbox for the lab, as it is: the page polls this, so it is no sign that
      * the learner is there (an idle open tab must not keep a cluster awake). See {@link #keepAlive}.
+     * A learner in the queue, though, stays in it only while their page keeps asking.
      */
     public SandboxView view(Account account, String labId) {
         catalog.lab(labId);
-        return ledger.latest(account.username(), labId).map(this::view).orElse(SandboxView.NONE);
+        Optional<SandboxRecord> latest = ledger.latest(account.username(), labId);
+        SandboxManager m = manager.getIfAvailable();
+        if (m != null && latest.isPresent() && latest.get().state() == SandboxState.QUEUED) {
+            latest = Optional.of(m.stillWaiting(latest.get()));
+        }
+        return latest.map(this::view).orElse(SandboxView.NONE);
     }
 
     /** The learner came back to the lab (opened its page, or used it): a frozen or saved cluster wakes. */
@@ -65,8 +74,11 @@ public class SandboxService {
         return view(manager().extend(active(account, labId).sandboxId()));
     }
 
+    /** Ends the learner's sandbox for the lab, or takes them out of the queue for it. */
     public void release(Account account, String labId) {
-        manager().release(active(account, labId).sandboxId());
+        SandboxManager m = manager();
+        SandboxRecord record = m.queued(account.username(), labId).orElseGet(() -> active(account, labId));
+        m.release(record.sandboxId());
     }
 
     /** The learner's ready sandbox for a lab, or the "not ready" problem. */
@@ -79,6 +91,10 @@ public class SandboxService {
         Optional<SandboxView> woken = wake(account, labId);
         if (woken.isPresent()) {
             return woken.get();
+        }
+        Optional<SandboxRecord> waiting = manager().queued(account.username(), labId);
+        if (waiting.isPresent()) {
+            return view(manager().stillWaiting(waiting.get()));
         }
         SandboxRecord record = active(account, labId);
         handles.active(record.sandboxId());

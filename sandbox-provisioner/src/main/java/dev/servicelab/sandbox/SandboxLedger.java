@@ -19,6 +19,9 @@ public interface SandboxLedger {
     /** Records in an active state (starting, ready or frozen). */
     List<SandboxRecord> active();
 
+    /** Learners waiting for a slot ({@link SandboxState#QUEUED}), first come first. */
+    List<SandboxRecord> queued();
+
     /** The learner's most recent sandbox for a lab, whatever its state; empty when unknown. */
     default Optional<SandboxRecord> latest(String owner, String labId) {
         return Optional.empty();
