@@ -73,7 +73,7 @@ public class JdbcSandboxLedger implements SandboxLedger {
 
     @Override
     public void touch(String sandboxId, Instant at) {
-        jdbc.sql("update sandbox set last_active_at = ? where id = ? and state in ('STARTING', 'READY') and last_active_at < ?")
+        jdbc.sql("update sandbox set last_active_at = ? where id = ? and state in ('QUEUED', 'STARTING', 'READY') and last_active_at < ?")
                 .params(ts(at), sandboxId, ts(at)).update();
     }
 

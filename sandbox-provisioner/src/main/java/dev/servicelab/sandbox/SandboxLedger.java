@@ -11,9 +11,13 @@ public interface SandboxLedger {
 
     Optional<SandboxRecord> find(String sandboxId);
 
-    /** Sets an active record's last activity, leaving everything else as it is. */
+    /**
+     * Sets an active (or queued) record's last activity, leaving everything else as it is: a record
+     * whose state changed meanwhile is not written back with its old state.
+     */
     default void touch(String sandboxId, java.time.Instant at) {
-        find(sandboxId).filter(r -> r.state().active() && r.lastActiveAt().isBefore(at)).ifPresent(r -> save(r.touched(at)));
+        find(sandboxId).filter(r -> (r.state().active() || r.state() == SandboxState.QUEUED) && r.lastActiveAt().isBefore(at))
+                .ifPresent(r -> save(r.touched(at)));
     }
 
     /** Records in an active state (starting, ready or frozen). */

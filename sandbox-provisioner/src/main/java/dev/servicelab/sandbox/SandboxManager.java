@@ -614,16 +614,16 @@ public final class SandboxManager implements AutoCloseable {
 
     /**
      * The learner is still there (their lab page asked): keeps their queue entry. Written at most
-     * every few seconds, as the page polls often.
+     * every few seconds, as the page polls often, and only as a touch, so that an entry housekeeping
+     * is starting right now is never put back in the queue.
      */
     public SandboxRecord stillWaiting(SandboxRecord entry) {
         Instant now = clock.instant();
         if (entry.state() != SandboxState.QUEUED || entry.lastActiveAt().plusSeconds(5).isAfter(now)) {
             return entry;
         }
-        SandboxRecord touched = entry.touched(now);
-        ledger.save(touched);
-        return touched;
+        ledger.touch(entry.sandboxId(), now);
+        return entry.touched(now);
     }
 
     /**

@@ -146,6 +146,23 @@ class SandboxQueueTest {
     }
 
     @Test
+    void aPollThatRacesTheStartNeverPutsTheLearnerBackInTheQueue() {
+        manager(0, 1);
+        SandboxRecord ada = manager.acquire("ada", "clusterip", 1);
+        later();
+        SandboxRecord asSeenByThePage = manager.acquire("bob", "clusterip", 1);
+        manager.release(ada.sandboxId());
+        manager.housekeepingRound();
+        awaitState(asSeenByThePage.sandboxId(), SandboxState.READY);
+
+        clock.now = clock.now.plusSeconds(10);
+        manager.stillWaiting(asSeenByThePage);
+
+        assertThat(ledger.find(asSeenByThePage.sandboxId()).orElseThrow().state()).isEqualTo(SandboxState.READY);
+        assertThat(ledger.queued()).isEmpty();
+    }
+
+    @Test
     void theLearnerCanLeaveTheQueueThemselves() {
         manager(0, 1);
         manager.acquire("ada", "clusterip", 1);
