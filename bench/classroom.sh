@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A class at work on one platform with the default limits: time to a ready cluster per learner,
-# check latency, the platform's heap and CPU, and what learners over the limit are told.
+# check latency, the platform's heap and CPU, and for learners over the limit their queue position,
+# the estimate they were shown and how long they waited.
 #   bench/classroom.sh                 20 learners, 3 minutes of work
 #   LEARNERS=30 WORK_SECONDS=300 bench/classroom.sh
 set -euo pipefail

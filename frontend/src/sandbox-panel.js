@@ -146,7 +146,11 @@ function inMinutes(ms) {
 function label(view) {
   switch (view.state) {
     case 'READY': return 'Ready';
-    case 'STARTING': return `${view.phaseDescription} (${view.percent}%)`;
+    case 'STARTING':
+      // Restoring a saved cluster goes through the same phases as a start: say what it is for.
+      return view.waking && view.phase !== 'WAKING'
+        ? `Waking your cluster: ${view.phaseDescription} (${view.percent}%)`
+        : `${view.phaseDescription} (${view.percent}%)`;
     case 'QUEUED': return queueLabel(view);
     case 'FROZEN': return 'Paused while you were away: waking your cluster…';
     case 'HIBERNATED': return 'Saved while you were away';

@@ -17,10 +17,12 @@ public class SandboxService {
     private final TunnelService tunnels;
     private final SandboxHandles handles;
     private final SandboxProperties properties;
+    private final JdbcSandboxSnapshots snapshots;
 
     public SandboxService(ObjectProvider<SandboxManager> manager, JdbcSandboxLedger ledger, LabCatalogService catalog,
-            TunnelService tunnels, SandboxHandles handles, SandboxProperties properties) {
+            TunnelService tunnels, SandboxHandles handles, SandboxProperties properties, JdbcSandboxSnapshots snapshots) {
         this.properties = properties;
+        this.snapshots = snapshots;
         this.manager = manager;
         this.ledger = ledger;
         this.catalog = catalog;
@@ -32,7 +34,11 @@ public class SandboxService {
         QueuePosition queue = record.state() == SandboxState.QUEUED
                 ? Optional.ofNullable(manager.getIfAvailable()).flatMap(m -> m.queuePosition(record.sandboxId())).orElse(null)
                 : null;
-        return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout(), queue);
+        // A learner's start is a restore whenever a saved cluster of theirs exists (the manager never starts
+        // them afresh then): the page says "waking" through all of its phases, not only the first.
+        boolean waking = record.state() == SandboxState.STARTING && !record.pooled()
+                && (record.phase() == SandboxPhase.WAKING || snapshots.exists(record.owner(), record.labId()));
+        return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout(), queue, waking);
     }
 
     /**

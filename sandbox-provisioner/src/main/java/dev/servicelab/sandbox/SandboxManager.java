@@ -278,7 +278,11 @@ public final class SandboxManager implements AutoCloseable {
                 log.warn("Housekeeping of sandbox {} failed: {}", record.sandboxId(), e.getMessage());
             }
         }
-        admitQueued();
+        try {
+            admitQueued();
+        } catch (RuntimeException e) {
+            log.warn("Starting queued learners failed, next round retries: {}", e.getMessage());
+        }
         refillPool();
     }
 
