@@ -38,6 +38,8 @@ class ClassroomBenchmark {
     private static final String LAB = "clusterip";
     private static final int LEARNERS = Integer.getInteger("bench.learners", 20);
     private static final Duration WORK = Duration.ofSeconds(Long.getLong("bench.work-seconds", 180));
+    /** The platform's sandbox limit; empty for its default (8). A small class shows the queue with a small limit. */
+    private static final String MAX_TOTAL = System.getProperty("bench.max-total", "");
 
     /** {@code position} is 0, the estimate and the wait -1, for a learner who was never queued. */
     record Outcome(String learner, String result, long readyMillis, int position, long estimateSeconds, long queuedMillis) {
@@ -51,7 +53,8 @@ class ClassroomBenchmark {
         Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
         List<Double> heapMiB = new CopyOnWriteArrayList<>();
         List<Double> cpu = new CopyOnWriteArrayList<>();
-        try (OwnPlatform platform = OwnPlatform.start()) {
+        try (OwnPlatform platform = MAX_TOTAL.isBlank() ? OwnPlatform.start()
+                : OwnPlatform.start("servicelab.sandbox.max-total=" + MAX_TOTAL)) {
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             var memory = ManagementFactory.getMemoryMXBean();
             var sampler = Executors.newSingleThreadScheduledExecutor();
@@ -83,7 +86,8 @@ class ClassroomBenchmark {
         List<Long> ready = outcomes.values().stream().filter(o -> o.readyMillis() >= 0).map(Outcome::readyMillis).sorted().toList();
         long refused = outcomes.values().stream().filter(o -> o.result().startsWith("capacity")).count();
         report.add(String.format("classroom: %d learners opened %s at once against one platform with the default limits "
-                + "(max 8 sandboxes, warm pool 1, 2 starts at a time), then worked %d s", LEARNERS, LAB, WORK.toSeconds()));
+                + "(max %s sandboxes, warm pool 1, 2 starts at a time), then worked %d s and ended their cluster", LEARNERS, LAB,
+                MAX_TOTAL.isBlank() ? "8" : MAX_TOTAL, WORK.toSeconds()));
         report.add(String.format("  got a cluster: %d; told the server is full (capacity problem, expected 0 now that "
                 + "there is a queue): %d; errors: %d",
                 ready.size(), refused, errors.size()));

@@ -636,8 +636,9 @@ public final class SandboxManager implements AutoCloseable {
      * at the limit already once its learner has been away for the freeze delay (it is then hibernated
      * to make room). Those moments, earliest first, go to the queue in order: number {@code n} waits for
      * the {@code n}-th; beyond as many as there are slots, each further round adds one freeze delay (or
-     * idle timeout). A typical start (the last measured one) is added. Learners who keep working push
-     * the estimate back, so it is a "not before" rather than a promise.
+     * idle timeout). A typical start (the last measured one) is added. It assumes those holding slots
+     * stop working now: learners who end their cluster sooner shorten the wait, those who keep working
+     * lengthen it.
      */
     public Optional<QueuePosition> queuePosition(String sandboxId) {
         List<SandboxRecord> queue = ledger.queued();
