@@ -3,35 +3,40 @@ package dev.servicelab.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import tools.jackson.databind.JsonNode;
 import dev.servicelab.ApiClient;
 import dev.servicelab.OwnPlatform;
 import dev.servicelab.account.Account;
+import dev.servicelab.browser.Browser;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
 
 /**
  * On a platform that runs one sandbox at most, with the real PostgreSQL holding the queue: a second
- * learner is queued (not refused) while the first works, and gets their own ready cluster as soon as
- * the first ends it, without asking again.
+ * learner is queued (not refused) while the first works, their lab page (real Chromium) shows their
+ * place, and they get their own ready cluster as soon as the first ends it, without doing anything.
  */
-class SandboxQueueIT {
+class SandboxQueueBrowserIT {
 
     private static final String LAB = "clusterip";
     private static final String SANDBOX = "/api/v1/labs/" + LAB + "/sandbox";
 
     static OwnPlatform platform;
+    static Browser browser;
 
     @BeforeAll
     static void start() {
         platform = OwnPlatform.start("servicelab.sandbox.max-total=1", "servicelab.sandbox.health-interval=2s",
                 "servicelab.sandbox.freeze-after=0s");
+        browser = new Browser();
     }
 
     @AfterAll
     static void stop() {
+        browser.close();
         platform.close();
     }
 
@@ -39,10 +44,15 @@ class SandboxQueueIT {
         return api.get(SANDBOX).json();
     }
 
+    private static String phaseShown() {
+        return browser.text("[data-testid=sandbox-phase]");
+    }
+
     @Test
     void aLearnerWhoFindsTheServerFullWaitsInTheQueueAndGetsTheirClusterWhenASlotFrees() {
         ApiClient ada = platform.api(platform.learner());
-        ApiClient bob = platform.api(platform.learner());
+        Account bobsAccount = platform.learner();
+        ApiClient bob = platform.api(bobsAccount);
         assertThat(ada.post(SANDBOX, "").status()).isEqualTo(202);
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> "READY".equals(sandbox(ada).path("state").asString()));
@@ -57,14 +67,21 @@ class SandboxQueueIT {
         assertThat(waiting.path("queueWaitSeconds").asLong()).isPositive();
         String bobsId = waiting.path("sandboxId").asString();
 
+        browser.signIn(platform.baseUrl(), bobsAccount.username(), OwnPlatform.PASSWORD);
+        browser.open(platform.baseUrl() + "/labs/" + LAB);
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(20)).until(d -> phaseShown().startsWith("You are number 1"));
+        assertThat(phaseShown()).matches("You are number 1 in the queue, about (a minute|\\d+ minutes)");
+        browser.screenshot("queue-position");
+
         assertThat(ada.delete(SANDBOX).status()).isEqualTo(204);
 
-        // Bob only watches (as his lab page polls): housekeeping starts his cluster.
-        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> "READY".equals(sandbox(bob).path("state").asString()));
+        // Bob does nothing: his open page keeps his place and housekeeping starts his cluster.
+        new WebDriverWait(browser.driver(), Duration.ofMinutes(5)).pollingEvery(Duration.ofSeconds(1))
+                .until(d -> "Ready".equals(phaseShown()));
         JsonNode ready = sandbox(bob);
-        assertThat(ready.path("sandboxId").asString()).isEqualTo(bobsId);
-        assertThat(ready.path("queuePosition").isNull() || ready.path("queuePosition").isMissingNode()).isTrue();
+        assertThat(ready.path("state").asString()).isEqualTo("READY");
+        assertThat(ready.path("sandboxId").asString()).as("the queue entry became the sandbox").isEqualTo(bobsId);
+        assertThat(ready.hasNonNull("queuePosition")).as("no longer queued").isFalse();
         assertThat(platform.bean(SandboxManager.class).connection(bobsId)).as("a real cluster").isPresent();
     }
 }
