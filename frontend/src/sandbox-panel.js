@@ -1,5 +1,7 @@
 // The sandbox panel of the lab page: shows the learner's cluster as it starts (a progress bar
-// with the current phase), when it is ready, and when it died, with the actions that fit.
+// with the current phase), when it is ready, and when it died, with the actions that fit. When the
+// server is full the learner waits in a queue: the panel shows their place and an estimate, and
+// asks every few seconds, which keeps them in the queue (closing the page leaves it).
 // While the learner uses the page (keys, pointer, scrolling) it tells the server once a minute,
 // which keeps the cluster from being removed as idle; shortly before the idle timeout or the
 // time limit it warns, with one click to keep the cluster or give it more time.
@@ -57,6 +59,7 @@ export function sandboxPanel(panel) {
   function render(view) {
     panel.dataset.state = view.state;
     const starting = view.state === 'STARTING';
+    const queued = view.state === 'QUEUED';
     ready = view.state === 'READY';
     const expires = view.expiresAt ? new Date(view.expiresAt).toLocaleTimeString() : null;
     const warning = ready ? expiryWarning(view) : null;
@@ -74,7 +77,9 @@ export function sandboxPanel(panel) {
       panel.querySelector('[data-testid=sandbox-warning]').append(' ', keep);
     }
     const actions = panel.querySelector('.actions');
-    if (!starting && !ready) {
+    if (queued) {
+      actions.append(button('Leave the queue', () => act('DELETE'), true));
+    } else if (!starting && !ready) {
       const text = view.state === 'NONE' ? 'Start my cluster'
         : ['FROZEN', 'HIBERNATED'].includes(view.state) ? 'Wake my cluster' : 'Start a fresh cluster';
       actions.append(button(text, () => act('POST')));
@@ -100,7 +105,7 @@ export function sandboxPanel(panel) {
     }
     document.dispatchEvent(new CustomEvent('servicelab:sandbox', { detail: view }));
     // Near a deadline, refresh often enough for the countdown to be right to the minute.
-    timer = setTimeout(refresh, starting ? 1000 : warning ? 5000 : 10000);
+    timer = setTimeout(refresh, starting ? 1000 : queued ? 3000 : warning ? 5000 : 10000);
   }
 
   function renderError(message) {
@@ -141,7 +146,12 @@ function inMinutes(ms) {
 function label(view) {
   switch (view.state) {
     case 'READY': return 'Ready';
-    case 'STARTING': return `${view.phaseDescription} (${view.percent}%)`;
+    case 'STARTING':
+      // Restoring a saved cluster goes through the same phases as a start: say what it is for.
+      return view.waking && view.phase !== 'WAKING'
+        ? `Waking your cluster: ${view.phaseDescription} (${view.percent}%)`
+        : `${view.phaseDescription} (${view.percent}%)`;
+    case 'QUEUED': return queueLabel(view);
     case 'FROZEN': return 'Paused while you were away: waking your cluster…';
     case 'HIBERNATED': return 'Saved while you were away';
     case 'DEAD': return 'Stopped';
@@ -150,6 +160,14 @@ function label(view) {
     case 'DELETED': return 'Ended';
     default: return 'Not started';
   }
+}
+
+// "You are number 3 in the queue, about 2 minutes": the server is full and frees slots as others end.
+function queueLabel(view) {
+  const place = view.queuePosition ? `You are number ${view.queuePosition} in the queue` : 'You are in the queue';
+  if (view.queueWaitSeconds == null) return `${place} for a free slot`;
+  const minutes = Math.round(view.queueWaitSeconds / 60);
+  return `${place}, ${minutes <= 1 ? 'about a minute' : `about ${minutes} minutes`}`;
 }
 
 function button(text, onClick, secondary = false) {

@@ -46,6 +46,7 @@ public class JdbcSandboxLedger implements SandboxLedger {
                 insert into sandbox (id, owner, lab_id, nodes, state, phase, message, created_at, last_active_at, expires_at)
                 values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (id) do update set owner = excluded.owner, lab_id = excluded.lab_id, state = excluded.state,
+                  created_at = excluded.created_at,
                   phase = excluded.phase, message = excluded.message, last_active_at = excluded.last_active_at,
                   expires_at = excluded.expires_at""")
                 .params(r.sandboxId(), r.owner(), r.labId(), r.nodes(), r.state().name(), r.phase().name(), r.message(),
@@ -65,8 +66,14 @@ public class JdbcSandboxLedger implements SandboxLedger {
     }
 
     @Override
+    public List<SandboxRecord> queued() {
+        return jdbc.sql("select * from sandbox where state = 'QUEUED' order by created_at, id")
+                .query(JdbcSandboxLedger::map).list();
+    }
+
+    @Override
     public void touch(String sandboxId, Instant at) {
-        jdbc.sql("update sandbox set last_active_at = ? where id = ? and state in ('STARTING', 'READY') and last_active_at < ?")
+        jdbc.sql("update sandbox set last_active_at = ? where id = ? and state in ('QUEUED', 'STARTING', 'READY') and last_active_at < ?")
                 .params(ts(at), sandboxId, ts(at)).update();
     }
 

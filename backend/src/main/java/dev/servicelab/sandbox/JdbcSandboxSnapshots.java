@@ -43,6 +43,12 @@ class JdbcSandboxSnapshots implements SandboxSnapshots {
                 .optional();
     }
 
+    /** Whether the learner has a saved cluster for the lab (without reading it). */
+    boolean exists(String owner, String labId) {
+        return jdbc.sql("select exists (select 1 from sandbox_snapshot where owner = ? and lab_id = ?)")
+                .params(owner, labId).query(Boolean.class).single();
+    }
+
     @Override
     public void delete(String owner, String labId) {
         jdbc.sql("delete from sandbox_snapshot where owner = ? and lab_id = ?").params(owner, labId).update();

@@ -43,14 +43,16 @@ class SandboxApiController {
     }
 
     @GetMapping
-    @Operation(summary = "My sandbox for the lab: state, start-up phase and percent, expiry; NONE before the first")
+    @Operation(summary = "My sandbox for the lab: state, start-up phase and percent, expiry; NONE before the first; "
+            + "while QUEUED (the server was full) my queue position and estimated wait. Asking keeps my place in the queue")
     SandboxView get(@PathVariable String labId, Principal principal) {
         return sandboxes.view(current.of(principal), labId);
     }
 
     @PostMapping
     @ResponseStatus(HttpStatus.ACCEPTED)
-    @Operation(summary = "Get a sandbox for the lab: mine if I have one, else a warm one, else a new one (starting)")
+    @Operation(summary = "Get a sandbox for the lab: mine if I have one, else a warm one, else a new one (starting); "
+            + "when the server is full, a place in the queue (QUEUED), started for me when a slot frees")
     SandboxView acquire(@PathVariable String labId, Principal principal) {
         return sandboxes.acquire(current.of(principal), labId);
     }
@@ -69,7 +71,7 @@ class SandboxApiController {
     }
 
     @DeleteMapping
-    @Operation(summary = "End my sandbox now")
+    @Operation(summary = "End my sandbox now, or leave the queue")
     ResponseEntity<Void> release(@PathVariable String labId, Principal principal) {
         sandboxes.release(current.of(principal), labId);
         return ResponseEntity.noContent().build();

@@ -45,6 +45,7 @@ class SandboxConfiguration {
                 p.startGrace()), Clock.systemUTC());
         manager.preparer(labSetup);
         manager.hibernation(new Hibernation(p.freezeAfter(), p.hibernateAfter(), p.snapshotInterval()), snapshots);
+        manager.queueing(p.queueLeaveAfter());
         return manager;
     }
 }

@@ -34,6 +34,8 @@ import org.springframework.util.unit.DataSize;
  *     (opening the lab restores it); zero: never, the idle timeout removes it
  * @param snapshotInterval while in use, the cluster is saved this often if its learner did something,
  *     so a node that dies is restored from it; zero: never
+ * @param queueLeaveAfter a learner waiting in the queue (the host was full) whose lab page has not asked
+ *     for this long has left: their place is given up
  * @param kubernetes the kubernetes provider's settings
  */
 @ConfigurationProperties("servicelab.sandbox")
@@ -66,6 +68,7 @@ public record SandboxProperties(
         @DefaultValue("10m") Duration freezeAfter,
         @DefaultValue("30m") Duration hibernateAfter,
         @DefaultValue("5m") Duration snapshotInterval,
+        @DefaultValue("1m") Duration queueLeaveAfter,
         @DefaultValue Kubernetes kubernetes) {
 
     /**

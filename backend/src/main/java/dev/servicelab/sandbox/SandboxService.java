@@ -17,10 +17,12 @@ public class SandboxService {
     private final TunnelService tunnels;
     private final SandboxHandles handles;
     private final SandboxProperties properties;
+    private final JdbcSandboxSnapshots snapshots;
 
     public SandboxService(ObjectProvider<SandboxManager> manager, JdbcSandboxLedger ledger, LabCatalogService catalog,
-            TunnelService tunnels, SandboxHandles handles, SandboxProperties properties) {
+            TunnelService tunnels, SandboxHandles handles, SandboxProperties properties, JdbcSandboxSnapshots snapshots) {
         this.properties = properties;
+        this.snapshots = snapshots;
         this.manager = manager;
         this.ledger = ledger;
         this.catalog = catalog;
@@ -29,16 +31,29 @@ public class SandboxService {
     }
 
     private SandboxView view(SandboxRecord record) {
-        return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout());
+        QueuePosition queue = record.state() == SandboxState.QUEUED
+                ? Optional.ofNullable(manager.getIfAvailable()).flatMap(m -> m.queuePosition(record.sandboxId())).orElse(null)
+                : null;
+        // A learner's start is a restore whenever a saved cluster of theirs exists (the manager never starts
+        // them afresh then): the page says "waking" through all of its phases, not only the first.
+        boolean waking = record.state() == SandboxState.STARTING && !record.pooled()
+                && (record.phase() == SandboxPhase.WAKING || snapshots.exists(record.owner(), record.labId()));
+        return SandboxView.of(record, tunnels.running(record.sandboxId()), properties.idleTimeout(), queue, waking);
     }
 
     /**
      * The learner's latest sandbox for the lab, as it is: the page polls this, so it is no sign that
      * the learner is there (an idle open tab must not keep a cluster awake). See {@link #keepAlive}.
+     * A learner in the queue, though, stays in it only while their page keeps asking.
      */
     public SandboxView view(Account account, String labId) {
         catalog.lab(labId);
-        return ledger.latest(account.username(), labId).map(this::view).orElse(SandboxView.NONE);
+        Optional<SandboxRecord> latest = ledger.latest(account.username(), labId);
+        SandboxManager m = manager.getIfAvailable();
+        if (m != null && latest.isPresent() && latest.get().state() == SandboxState.QUEUED) {
+            latest = Optional.of(m.stillWaiting(latest.get()));
+        }
+        return latest.map(this::view).orElse(SandboxView.NONE);
     }
 
     /** The learner came back to the lab (opened its page, or used it): a frozen or saved cluster wakes. */
@@ -65,8 +80,11 @@ public class SandboxService {
         return view(manager().extend(active(account, labId).sandboxId()));
     }
 
+    /** Ends the learner's sandbox for the lab, or takes them out of the queue for it. */
     public void release(Account account, String labId) {
-        manager().release(active(account, labId).sandboxId());
+        SandboxManager m = manager();
+        SandboxRecord record = m.queued(account.username(), labId).orElseGet(() -> active(account, labId));
+        m.release(record.sandboxId());
     }
 
     /** The learner's ready sandbox for a lab, or the "not ready" problem. */
@@ -79,6 +97,10 @@ public class SandboxService {
         Optional<SandboxView> woken = wake(account, labId);
         if (woken.isPresent()) {
             return woken.get();
+        }
+        Optional<SandboxRecord> waiting = manager().queued(account.username(), labId);
+        if (waiting.isPresent()) {
+            return view(manager().stillWaiting(waiting.get()));
         }
         SandboxRecord record = active(account, labId);
         handles.active(record.sandboxId());

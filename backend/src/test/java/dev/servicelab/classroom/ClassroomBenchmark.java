@@ -25,18 +25,24 @@ import org.junit.jupiter.api.Test;
 /**
  * A class at work against one platform with the default limits (bench/classroom.sh): N learners
  * (default 20) open a lab at once, each with a terminal, a check every 30 s, a command every 10 s
- * and a traffic run a minute, for a few minutes. Prints each learner's time to a ready cluster (or
- * the answer they got instead), check latency, and the platform's heap and CPU. The platform runs in
- * this JVM, so heap and CPU include the learners' clients (small next to the server's). Nothing is
- * asserted on time; a learner who gets anything but a cluster or the capacity problem is an error.
+ * and a traffic run a minute, for a few minutes, then end their cluster. Learners beyond the limit
+ * wait in the queue (their "page" polls as the lab page does) and start as others end: printed are
+ * each one's first position, the estimate they were shown and how long they actually waited. Also
+ * each learner's time to a ready cluster (or the answer they got instead), check latency, and the
+ * platform's heap and CPU. The platform runs in this JVM, so heap and CPU include the learners'
+ * clients (small next to the server's). Nothing is asserted on time; a learner who gets anything but a
+ * cluster (at once or after queueing) or the capacity problem is an error.
  */
 class ClassroomBenchmark {
 
     private static final String LAB = "clusterip";
     private static final int LEARNERS = Integer.getInteger("bench.learners", 20);
     private static final Duration WORK = Duration.ofSeconds(Long.getLong("bench.work-seconds", 180));
+    /** The platform's sandbox limit; empty for its default (8). A small class shows the queue with a small limit. */
+    private static final String MAX_TOTAL = System.getProperty("bench.max-total", "");
 
-    record Outcome(String learner, String result, long readyMillis) {
+    /** {@code position} is 0, the estimate and the wait -1, for a learner who was never queued. */
+    record Outcome(String learner, String result, long readyMillis, int position, long estimateSeconds, long queuedMillis) {
     }
 
     @Test
@@ -47,7 +53,8 @@ class ClassroomBenchmark {
         Map<String, Outcome> outcomes = new ConcurrentHashMap<>();
         List<Double> heapMiB = new CopyOnWriteArrayList<>();
         List<Double> cpu = new CopyOnWriteArrayList<>();
-        try (OwnPlatform platform = OwnPlatform.start()) {
+        try (OwnPlatform platform = MAX_TOTAL.isBlank() ? OwnPlatform.start()
+                : OwnPlatform.start("servicelab.sandbox.max-total=" + MAX_TOTAL)) {
             var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
             var memory = ManagementFactory.getMemoryMXBean();
             var sampler = Executors.newSingleThreadScheduledExecutor();
@@ -79,8 +86,10 @@ class ClassroomBenchmark {
         List<Long> ready = outcomes.values().stream().filter(o -> o.readyMillis() >= 0).map(Outcome::readyMillis).sorted().toList();
         long refused = outcomes.values().stream().filter(o -> o.result().startsWith("capacity")).count();
         report.add(String.format("classroom: %d learners opened %s at once against one platform with the default limits "
-                + "(max 8 sandboxes, warm pool 1, 2 starts at a time), then worked %d s", LEARNERS, LAB, WORK.toSeconds()));
-        report.add(String.format("  got a cluster: %d; told the server is full (capacity problem): %d; errors: %d",
+                + "(max %s sandboxes, warm pool 1, 2 starts at a time), then worked %d s and ended their cluster", LEARNERS, LAB,
+                MAX_TOTAL.isBlank() ? "8" : MAX_TOTAL, WORK.toSeconds()));
+        report.add(String.format("  got a cluster: %d; told the server is full (capacity problem, expected 0 now that "
+                + "there is a queue): %d; errors: %d",
                 ready.size(), refused, errors.size()));
         report.add("  time to a ready cluster, in order of arrival (s): " + ready.stream()
                 .map(ms -> String.format("%.1f", ms / 1000.0)).toList());
@@ -92,6 +101,11 @@ class ClassroomBenchmark {
                 pct(checks, 95), pct(checks, 100)));
         report.add(String.format("  platform JVM heap used: median %.0f MiB, max %.0f MiB; process CPU: median %.0f %%, max %.0f %% "
                 + "of the host", median(heapMiB), max(heapMiB), median(cpu), max(cpu)));
+        List<Outcome> queued = outcomes.values().stream().filter(o -> o.position() > 0)
+                .sorted(java.util.Comparator.comparingInt(Outcome::position)).toList();
+        report.add(String.format("  queued (the server was full): %d learners; first position, estimate shown, actual wait:", queued.size()));
+        queued.forEach(o -> report.add(String.format("    #%d: estimate %d s, waited %.1f s", o.position(), o.estimateSeconds(),
+                o.queuedMillis() / 1000.0)));
         outcomes.values().stream().filter(o -> o.readyMillis() < 0).limit(3)
                 .forEach(o -> report.add("  e.g. " + o.learner() + ": " + o.result()));
         errors.forEach(e -> report.add("  ERROR " + e));
@@ -112,22 +126,34 @@ class ClassroomBenchmark {
         ApiClient.Response acquired = api.post("/api/v1/labs/" + LAB + "/sandbox", "");
         if (acquired.status() == 503 && acquired.body().contains("sandbox-capacity")) {
             outcomes.put(learner.username(), new Outcome(learner.username(), "capacity: " + acquired.json().path("detail")
-                    .asString(), -1));
+                    .asString(), -1, 0, -1, -1));
             return;
         }
         if (acquired.status() != 202) {
             throw new IllegalStateException("sandbox request answered " + acquired.status() + ": " + acquired.body());
         }
         String state = "";
+        int position = 0;
+        long estimate = -1;
+        long queuedSince = System.nanoTime();
+        long queuedMillis = -1;
         while (!"READY".equals(state)) {
-            state = api.get("/api/v1/labs/" + LAB + "/sandbox").json().path("state").asString();
-            if ("FAILED".equals(state) || "DEAD".equals(state)) {
-                throw new IllegalStateException("sandbox " + state);
+            var view = api.get("/api/v1/labs/" + LAB + "/sandbox").json();
+            state = view.path("state").asString();
+            if ("QUEUED".equals(state) && position == 0) {
+                position = view.path("queuePosition").asInt();
+                estimate = view.path("queueWaitSeconds").asLong();
+            } else if (!"QUEUED".equals(state) && position > 0 && queuedMillis < 0) {
+                queuedMillis = (System.nanoTime() - queuedSince) / 1_000_000;
+            }
+            if ("FAILED".equals(state) || "DEAD".equals(state) || "DELETED".equals(state)) {
+                throw new IllegalStateException("sandbox " + state + ": " + view.path("message").asString());
             }
             TimeUnit.SECONDS.sleep(1); // pacing a learner's page, not waiting for a result
         }
         long readyMillis = (System.nanoTime() - start) / 1_000_000;
-        outcomes.put(learner.username(), new Outcome(learner.username(), "ready", readyMillis));
+        outcomes.put(learner.username(), new Outcome(learner.username(), "ready", readyMillis, position, estimate,
+                queuedMillis));
         String step = api.get("/api/v1/labs/" + LAB + "/progress").json().path("steps").get(0).path("stepId").asString();
         EchoWorkload.deploy(platform.bean(SandboxService.class).ready(learner, LAB).client(), "bench", 1);
         TerminalClient terminal = TerminalClient.open(platform.port(), learner.username(), OwnPlatform.PASSWORD, LAB, 1, -1);
@@ -145,6 +171,8 @@ class ClassroomBenchmark {
             TimeUnit.SECONDS.sleep(10); // a learner's pace
         }
         terminal.close();
+        // Done for the day: the slot goes to the head of the queue.
+        api.delete("/api/v1/labs/" + LAB + "/sandbox");
     }
 
     private static long pct(List<Long> sorted, int p) {

@@ -11,13 +11,20 @@ public interface SandboxLedger {
 
     Optional<SandboxRecord> find(String sandboxId);
 
-    /** Sets an active record's last activity, leaving everything else as it is. */
+    /**
+     * Sets an active (or queued) record's last activity, leaving everything else as it is: a record
+     * whose state changed meanwhile is not written back with its old state.
+     */
     default void touch(String sandboxId, java.time.Instant at) {
-        find(sandboxId).filter(r -> r.state().active() && r.lastActiveAt().isBefore(at)).ifPresent(r -> save(r.touched(at)));
+        find(sandboxId).filter(r -> (r.state().active() || r.state() == SandboxState.QUEUED) && r.lastActiveAt().isBefore(at))
+                .ifPresent(r -> save(r.touched(at)));
     }
 
     /** Records in an active state (starting, ready or frozen). */
     List<SandboxRecord> active();
+
+    /** Learners waiting for a slot ({@link SandboxState#QUEUED}), first come first. */
+    List<SandboxRecord> queued();
 
     /** The learner's most recent sandbox for a lab, whatever its state; empty when unknown. */
     default Optional<SandboxRecord> latest(String owner, String labId) {

@@ -1,6 +1,7 @@
 package dev.servicelab.sandbox;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,12 @@ public final class SandboxManager implements AutoCloseable {
     private volatile SandboxSnapshots snapshots = SandboxSnapshots.NONE;
     /** When each running sandbox was last saved by this process (a restarted one saves each once more). */
     private final Map<String, Instant> savedAt = new ConcurrentHashMap<>();
+    /** A queued learner who has not asked for this long has left the lab page: their entry is dropped. */
+    private volatile Duration queueLeaveAfter = Duration.ofMinutes(1);
+    /** When this process admitted each queued learner still starting, to learn how long a start takes. */
+    private final Map<String, Instant> admittedAt = new ConcurrentHashMap<>();
+    /** How long the last start of a queued learner took; the queue's estimates add it. */
+    private volatile Duration typicalStart = Duration.ofSeconds(60);
 
     public SandboxManager(SandboxProvisioner provisioner, SandboxLedger ledger, SandboxLimits limits, Clock clock) {
         this.provisioner = provisioner;
@@ -53,6 +60,7 @@ public final class SandboxManager implements AutoCloseable {
         this.clock = clock;
         this.starters = Executors.newFixedThreadPool(Math.max(1, limits.maxConcurrentStarts()), daemon("sandbox-start"));
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(daemon("sandbox-housekeeping"));
+        listeners.add(this::learnStartTime);
     }
 
     /** Reconciles with what runs, then starts the health checks and fills the pool. */
@@ -99,8 +107,21 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     /**
+     * How long a queued learner stays in the queue without asking again (the lab page asks every few
+     * seconds while it waits); after that they have left and their entry is dropped.
+     */
+    public void queueing(Duration leaveAfter) {
+        if (leaveAfter == null || leaveAfter.isNegative() || leaveAfter.isZero()) {
+            throw new IllegalArgumentException("queue leave-after must be positive, not " + leaveAfter);
+        }
+        this.queueLeaveAfter = leaveAfter;
+    }
+
+    /**
      * The learner's sandbox for a lab: the one they have, else one from the warm pool, else a new one
-     * (returned while still starting). Throws {@link SandboxException.Reason#CAPACITY} when a limit is hit.
+     * (returned while still starting). When the host is full (and nobody idle can make room), or others
+     * already wait, the learner is queued instead: a {@link SandboxState#QUEUED} record that housekeeping
+     * starts when a slot frees. Throws {@link SandboxException.Reason#CAPACITY} at the learner's own limit.
      */
     public SandboxRecord acquire(String owner, String labId, int nodes) {
         Allocation decided;
@@ -126,6 +147,12 @@ public final class SandboxManager implements AutoCloseable {
             return existing.get().state() == SandboxState.FROZEN ? thawing(existing.get())
                     : new Allocation(touch(existing.get().sandboxId()), false, () -> { });
         }
+        List<SandboxRecord> queue = ledger.queued();
+        Optional<SandboxRecord> waiting = queue.stream()
+                .filter(r -> owner.equals(r.owner()) && labId.equals(r.labId())).findFirst();
+        if (waiting.isPresent()) {
+            return new Allocation(stillWaiting(waiting.get()), false, () -> { });
+        }
         Optional<SandboxSnapshot> saved = savedCluster(owner, labId);
         List<SandboxRecord> active = ledger.active();
         long mine = active.stream().filter(r -> owner.equals(r.owner())).count();
@@ -137,7 +164,8 @@ public final class SandboxManager implements AutoCloseable {
             active = ledger.active();
         }
         Instant now = clock.instant();
-        Optional<SandboxRecord> pooled = nodes == 1 && saved.isEmpty() ? active.stream()
+        // Nobody overtakes those already waiting, not even through the warm pool.
+        Optional<SandboxRecord> pooled = nodes == 1 && saved.isEmpty() && queue.isEmpty() ? active.stream()
                 .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
         if (pooled.isPresent()) {
             SandboxRecord record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now))
@@ -148,9 +176,12 @@ public final class SandboxManager implements AutoCloseable {
                     () -> starters.submit(() -> prepare(record, connection(record.sandboxId()).orElse(null), null)));
         }
         long others = active.stream().filter(r -> !r.pooled()).count();
-        if (others >= limits.maxTotal() && !hibernateLongestIdle(active, owner)) {
-            throw new SandboxException(SandboxException.Reason.CAPACITY, "This server is running as many "
-                    + "sandboxes as it is configured for (" + limits.maxTotal() + "). Try again in a few minutes.");
+        if (!queue.isEmpty() || others >= limits.maxTotal() && !hibernateLongestIdle(active, owner)) {
+            SandboxRecord queued = new SandboxRecord("sb-" + UUID.randomUUID().toString().substring(0, 12), owner, labId,
+                    nodes, SandboxState.QUEUED, SandboxPhase.QUEUED, null, now, now, null);
+            save(queued);
+            log.info("{} queued for {} at position {}", owner, labId, queue.size() + 1);
+            return new Allocation(queued, false, () -> { });
         }
         evictPooledIfFull(active);
         SandboxRecord record = newRecord(owner, labId, nodes, now);
@@ -217,6 +248,10 @@ public final class SandboxManager implements AutoCloseable {
     /** Ends a sandbox now. */
     public void release(String sandboxId) {
         SandboxRecord record = require(sandboxId);
+        if (record.state() == SandboxState.QUEUED) {
+            save(record.with(SandboxState.DELETED, SandboxPhase.QUEUED, "You left the queue."));
+            return;
+        }
         forgetSavedCluster(record);
         finish(record, SandboxState.DELETED, "Ended on request");
     }
@@ -245,6 +280,11 @@ public final class SandboxManager implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("Housekeeping of sandbox {} failed: {}", record.sandboxId(), e.getMessage());
             }
+        }
+        try {
+            admitQueued();
+        } catch (RuntimeException e) {
+            log.warn("Starting queued learners failed, next round retries: {}", e.getMessage());
         }
         refillPool();
     }
@@ -597,6 +637,154 @@ public final class SandboxManager implements AutoCloseable {
     private void reached(String sandboxId, SandboxPhase phase) {
         ledger.find(sandboxId).filter(r -> r.state() == SandboxState.STARTING)
                 .ifPresent(r -> save(r.with(SandboxState.STARTING, phase, null)));
+    }
+
+    // ---- The queue: learners who found the host full wait in order for a slot ----
+
+    /** The learner's queue entry for a lab, if they are waiting. */
+    public Optional<SandboxRecord> queued(String owner, String labId) {
+        return ledger.queued().stream().filter(r -> owner.equals(r.owner()) && labId.equals(r.labId())).findFirst();
+    }
+
+    /**
+     * The learner is still there (their lab page asked): keeps their queue entry. Written at most
+     * every few seconds, as the page polls often, and only as a touch, so that an entry housekeeping
+     * is starting right now is never put back in the queue.
+     */
+    public SandboxRecord stillWaiting(SandboxRecord entry) {
+        Instant now = clock.instant();
+        if (entry.state() != SandboxState.QUEUED || entry.lastActiveAt().plusSeconds(5).isAfter(now)) {
+            return entry;
+        }
+        ledger.touch(entry.sandboxId(), now);
+        return entry.touched(now);
+    }
+
+    /**
+     * Where a queued entry stands, and about how long until its cluster is ready. The rule: each
+     * learner's sandbox frees its slot at the latest when it expires (time limit or idle timeout), and
+     * at the limit already once its learner has been away for the freeze delay (it is then hibernated
+     * to make room). Those moments, earliest first, go to the queue in order: number {@code n} waits for
+     * the {@code n}-th; beyond as many as there are slots, each further round adds one freeze delay (or
+     * idle timeout). A typical start (the last measured one) is added. It assumes those holding slots
+     * stop working now: learners who end their cluster sooner shorten the wait, those who keep working
+     * lengthen it.
+     */
+    public Optional<QueuePosition> queuePosition(String sandboxId) {
+        List<SandboxRecord> queue = ledger.queued();
+        int index = -1;
+        for (int i = 0; i < queue.size(); i++) {
+            if (queue.get(i).sandboxId().equals(sandboxId)) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            return Optional.empty();
+        }
+        Instant now = clock.instant();
+        Hibernation h = hibernation;
+        Duration away = h.freezes() && snapshots != SandboxSnapshots.NONE ? h.freezeAfter() : limits.idleTimeout();
+        List<Instant> frees = ledger.active().stream().filter(r -> !r.pooled()).map(r -> {
+            Instant at = r.lastActiveAt().plus(away);
+            return r.expiresAt() != null && r.expiresAt().isBefore(at) ? r.expiresAt() : at;
+        }).map(at -> at.isBefore(now) ? now : at).sorted().toList();
+        long free = Math.max(0, limits.maxTotal() - frees.size());
+        Duration wait;
+        if (index < free || frees.isEmpty()) {
+            wait = Duration.ZERO;
+        } else {
+            int slot = (int) (index - free);
+            int round = slot / frees.size();
+            wait = Duration.between(now, frees.get(slot % frees.size())).plus(away.multipliedBy(round));
+        }
+        return Optional.of(new QueuePosition(index + 1, wait.plus(typicalStart)));
+    }
+
+    /**
+     * Starts waiting learners, first come first, while there is room (hibernating someone away if
+     * needed, as {@link #acquire} does), and drops entries whose learner left the page. The head waits
+     * for a slot: nobody behind it is started first, unless the head is at their own limit.
+     */
+    private void admitQueued() {
+        List<Runnable> starts;
+        synchronized (allocation) {
+            starts = ledger.exclusively(() -> {
+                List<Runnable> admitted = new java.util.ArrayList<>();
+                Instant now = clock.instant();
+                for (SandboxRecord entry : ledger.queued()) {
+                    if (now.isAfter(entry.lastActiveAt().plus(queueLeaveAfter))) {
+                        save(entry.with(SandboxState.DELETED, SandboxPhase.QUEUED, "Left the queue when the lab page "
+                                + "was closed. Opening the lab queues you again."));
+                        log.info("{} left the queue for {}", entry.owner(), entry.labId());
+                        continue;
+                    }
+                    List<SandboxRecord> active = ledger.active();
+                    if (active.stream().filter(r -> entry.owner().equals(r.owner())).count() >= limits.maxPerLearner()) {
+                        continue;
+                    }
+                    Optional<SandboxSnapshot> saved = savedCluster(entry.owner(), entry.labId());
+                    Optional<SandboxRecord> pooled = entry.nodes() == 1 && saved.isEmpty() ? active.stream()
+                            .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst()
+                            : Optional.empty();
+                    if (pooled.isPresent()) {
+                        admitted.add(admitToPooled(entry, pooled.get(), now));
+                        continue;
+                    }
+                    long others = active.stream().filter(r -> !r.pooled()).count();
+                    if (others >= limits.maxTotal() && !hibernateLongestIdle(active, entry.owner())) {
+                        break;
+                    }
+                    evictPooledIfFull(ledger.active());
+                    admitted.add(admit(entry, saved, now));
+                }
+                return admitted;
+            });
+        }
+        starts.forEach(Runnable::run);
+    }
+
+    /** Turns a queue entry into a starting sandbox of the same id (from the learner's snapshot if any). */
+    private Runnable admit(SandboxRecord entry, Optional<SandboxSnapshot> saved, Instant now) {
+        SandboxRecord base = new SandboxRecord(entry.sandboxId(), entry.owner(), entry.labId(), entry.nodes(),
+                SandboxState.STARTING, SandboxPhase.QUEUED, null, now, now, null);
+        SandboxRecord record = base.expiringAt(expiry(base, now));
+        admittedAt.put(record.sandboxId(), now);
+        log.info("{} admitted from the queue for {}", record.owner(), record.labId());
+        if (saved.isPresent()) {
+            SandboxRecord waking = record.with(SandboxState.STARTING, SandboxPhase.WAKING, null);
+            boolean replayToo = !savedWhenStopped(record.owner(), record.labId());
+            save(waking);
+            return () -> launchRestored(waking, saved.get(), replayToo);
+        }
+        save(record);
+        return () -> launch(record);
+    }
+
+    /**
+     * Hands a warm sandbox to a queue entry, as {@link #acquire} would to a newcomer. The entry ends
+     * (its learner's latest sandbox is now the pooled one, made theirs as of now) and the lab is set up.
+     */
+    private Runnable admitToPooled(SandboxRecord entry, SandboxRecord pooled, Instant now) {
+        save(entry.with(SandboxState.DELETED, SandboxPhase.QUEUED, "Your turn came: a warm sandbox was handed to you."));
+        SandboxRecord base = new SandboxRecord(pooled.sandboxId(), entry.owner(), entry.labId(), 1, SandboxState.STARTING,
+                SandboxPhase.LAB_SETUP, null, now, now, null);
+        SandboxRecord record = base.expiringAt(expiry(base, now));
+        save(record);
+        admittedAt.put(record.sandboxId(), now);
+        log.info("Sandbox {} handed from the warm pool to {} for {} from the queue", record.sandboxId(), record.owner(),
+                record.labId());
+        return () -> starters.submit(() -> prepare(record, connection(record.sandboxId()).orElse(null), null));
+    }
+
+    /** Learns how long a start takes from the queued learners this process admitted. */
+    private void learnStartTime(SandboxRecord record) {
+        if (record.state() == SandboxState.STARTING || record.state() == SandboxState.QUEUED) {
+            return;
+        }
+        Instant admitted = admittedAt.remove(record.sandboxId());
+        if (admitted != null && record.state() == SandboxState.READY) {
+            typicalStart = Duration.between(admitted, clock.instant());
+        }
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

@@ -2,6 +2,11 @@ package dev.servicelab.sandbox;
 
 /** Where a sandbox is in its life, as the platform records it. */
 public enum SandboxState {
+    /**
+     * Waiting for a free slot: the host was full when the learner asked. Not a sandbox yet (nothing
+     * runs); housekeeping starts the oldest waiting entry in place when a slot frees.
+     */
+    QUEUED,
     /** Being created; its {@link SandboxPhase} says how far. */
     STARTING,
     /** Ready and assigned to a learner (or waiting in the warm pool when it has no owner). */

@@ -29,6 +29,13 @@ public final class InMemoryLedger implements SandboxLedger {
     }
 
     @Override
+    public List<SandboxRecord> queued() {
+        return records.values().stream().filter(r -> r.state() == SandboxState.QUEUED)
+                .sorted(java.util.Comparator.comparing(SandboxRecord::createdAt).thenComparing(SandboxRecord::sandboxId))
+                .toList();
+    }
+
+    @Override
     public Optional<SandboxRecord> latest(String owner, String labId) {
         return records.values().stream().filter(r -> owner.equals(r.owner()) && labId.equals(r.labId()))
                 .max(java.util.Comparator.comparing(SandboxRecord::createdAt));

@@ -102,7 +102,12 @@ class SandboxBenchmark {
             manager.start();
             while (true) {
                 try {
-                    manager.acquire("learner-" + started, "clusterip", 1);
+                    SandboxRecord acquired = manager.acquire("learner-" + started, "clusterip", 1);
+                    if (acquired.state() == SandboxState.QUEUED) {
+                        refusal = "queued at position " + manager.queuePosition(acquired.sandboxId())
+                                .map(QueuePosition::position).orElse(0);
+                        break;
+                    }
                     started++;
                 } catch (SandboxException e) {
                     refusal = e.getMessage();
@@ -120,7 +125,7 @@ class SandboxBenchmark {
             for (SandboxRecord r : ledger.active()) {
                 manager.connection(r.sandboxId()).ifPresent(s -> perSandbox.add(memory(s.server().containerId())));
             }
-            report.add(String.format("capacity: the limit (maxTotal=%d) refused sandbox %d (\"%s\"); %d were ready and idle",
+            report.add(String.format("capacity: at the limit (maxTotal=%d) learner %d was not started (%s); %d were ready and idle",
                     CAPACITY_LIMIT, started + 1, refusal, ready));
             report.add(String.format("  with them running: host memory used by sandboxes %s, per sandbox median %s (docker stats)",
                     mib(used), mib((long) median(perSandbox))));

@@ -48,6 +48,12 @@ class SandboxManagerOutageTest {
             check();
             return records.active();
         }
+
+        @Override
+        public List<SandboxRecord> queued() {
+            check();
+            return records.queued();
+        }
     }
 
     final SandboxManagerTest.FakeProvisioner provisioner = new SandboxManagerTest.FakeProvisioner();

@@ -165,15 +165,6 @@ class SandboxManagerTest {
     }
 
     @Test
-    void aFullHostRefusesWithAClearMessage() {
-        manager(0, 1, 2).start();
-        manager.acquire("ada", "clusterip", 1);
-        manager.acquire("bob", "clusterip", 1);
-        assertThatThrownBy(() -> manager.acquire("cyd", "clusterip", 1))
-                .isInstanceOf(SandboxException.class).hasMessageContaining("as many sandboxes as it is configured for (2)");
-    }
-
-    @Test
     void aStoppedNodeIsMarkedDeadAndTheLearnerGetsAFreshOne() {
         manager(0, 1, 5).start();
         String id = awaitReady(manager.acquire("ada", "clusterip", 1).sandboxId()).sandboxId();

@@ -47,6 +47,11 @@ class SharedSandboxManagerTest {
         }
 
         @Override
+        public List<SandboxRecord> queued() {
+            return records.queued();
+        }
+
+        @Override
         public <T> T exclusively(Supplier<T> work) {
             return records.exclusively(work);
         }
