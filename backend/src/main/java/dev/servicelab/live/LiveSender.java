@@ -3,6 +3,7 @@ package dev.servicelab.live;
 import java.io.IOException;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -11,7 +12,7 @@ import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
- * Sends one client's messages in order on a thread of its own, through a bounded queue, so that
+ * Sends one client's messages in order on a thread of its own ({@link LiveThreads}), through a bounded queue, so that
  * whoever produces them never writes to a socket and a slow browser holds at most {@code capacity}
  * messages of memory. Producers choose what a full queue means: {@link #offer} gives up on the
  * client (its socket is closed with {@code whenTooSlow}, and the page reconnects), {@link #put} waits,
@@ -28,18 +29,19 @@ public final class LiveSender {
     private final WebSocketSession session;
     private final BlockingQueue<Item> queue;
     private final CloseStatus whenTooSlow;
-    private final Thread thread;
+    private final String name;
+    private volatile Future<?> running;
 
     public LiveSender(WebSocketSession session, String name, int capacity, CloseStatus whenTooSlow) {
         this.session = session;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.whenTooSlow = whenTooSlow;
-        this.thread = new Thread(this::run, name + "-send-" + session.getId());
-        this.thread.setDaemon(true);
+        this.name = name + "-send-" + session.getId();
     }
 
-    public void start() {
-        thread.start();
+    /** Starts sending; {@link LiveThreads.Busy} when the server has no thread left for it. */
+    public void start(LiveThreads threads) {
+        running = threads.start(name, this::run);
     }
 
     /** Queues a message; a client with a full queue is too slow and is disconnected. */
@@ -72,7 +74,10 @@ public final class LiveSender {
 
     /** Stops the sending thread (the socket is closed). */
     public void stop() {
-        thread.interrupt();
+        Future<?> sending = running;
+        if (sending != null) {
+            sending.cancel(true);
+        }
     }
 
     private void run() {

@@ -1,5 +1,6 @@
 package dev.servicelab.terminal;
 
+import dev.servicelab.live.LiveThreads;
 import dev.servicelab.sandbox.SandboxBootstrap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
@@ -34,8 +35,10 @@ final class Shell implements AutoCloseable {
     /**
      * @param client the sandbox's shared client (not closed here)
      * @param onInput told of every keystroke batch: the learner is working
+     * @param threads where the thread reading the shell's output comes from
      */
-    Shell(String key, String tab, KubernetesClient client, Runnable onInput, int ringBytes, long bytesPerSecond) {
+    Shell(String key, String tab, KubernetesClient client, Runnable onInput, int ringBytes, long bytesPerSecond,
+            LiveThreads threads) {
         this.key = key;
         this.onInput = onInput;
         this.output = new OutputRing(ringBytes);
@@ -47,9 +50,12 @@ final class Shell implements AutoCloseable {
         this.exec = client.pods().inNamespace(SandboxBootstrap.NAMESPACE).withName(SandboxBootstrap.TERMINAL_POD)
                 .redirectingInput().redirectingOutput().withTTY().exec("sh", "-c", command);
         this.stdin = exec.getInput();
-        Thread reader = new Thread(this::pump, "terminal-" + key);
-        reader.setDaemon(true);
-        reader.start();
+        try {
+            threads.start("terminal-" + key, this::pump);
+        } catch (LiveThreads.Busy busy) {
+            exec.close();
+            throw busy;
+        }
         exec.exitCode().whenComplete((code, error) -> {
             exitCode = code == null ? -1 : code;
             close();

@@ -1,5 +1,6 @@
 package dev.servicelab.terminal;
 
+import dev.servicelab.live.LiveThreads;
 import dev.servicelab.security.Account;
 import dev.servicelab.jobs.Jobs;
 import dev.servicelab.sandbox.SandboxHandle;
@@ -23,10 +24,12 @@ class TerminalService {
     private final Map<String, AtomicInteger> watchers = new ConcurrentHashMap<>();
     /** Per sandbox with open shells: the subscription that closes them when the sandbox ends. */
     private final Map<String, SandboxHandles.Subscription> endings = new ConcurrentHashMap<>();
+    private final LiveThreads threads;
 
-    TerminalService(SandboxService sandboxes, TerminalProperties properties, Jobs jobs) {
+    TerminalService(SandboxService sandboxes, TerminalProperties properties, Jobs jobs, LiveThreads threads) {
         this.sandboxes = sandboxes;
         this.properties = properties;
+        this.threads = threads;
         jobs.every("terminal-reaper", Duration.ofMinutes(1), this::closeIdle);
     }
 
@@ -37,7 +40,7 @@ class TerminalService {
         endings.computeIfAbsent(sandbox.id(), id -> sandbox.whenGone(() -> closeAll(id)));
         return shells.compute(key, (k, existing) -> existing != null && existing.open() ? existing
                 : new Shell(k, tab, sandbox.client(), sandbox::active, (int) properties.replayBuffer().toBytes(),
-                        properties.maxOutputRate().toBytes()));
+                        properties.maxOutputRate().toBytes(), threads));
     }
 
     /** The sandbox ended: its shells close, and their clients are told the shell exited. */

@@ -2,12 +2,14 @@ package dev.servicelab.terminal;
 
 import dev.servicelab.live.LiveSender;
 import dev.servicelab.live.LiveSocketHandler;
+import dev.servicelab.live.LiveThreads;
 import dev.servicelab.security.SocketQuota;
 import dev.servicelab.security.WatchAccess;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -42,7 +44,7 @@ class TerminalSocketHandler extends LiveSocketHandler {
         final boolean readOnly;
         final LiveSender sender;
         volatile long position = -1;
-        volatile Thread pump;
+        volatile Future<?> pump;
 
         Client(Shell shell, boolean readOnly, LiveSender sender) {
             this.shell = shell;
@@ -53,13 +55,15 @@ class TerminalSocketHandler extends LiveSocketHandler {
 
     private final TerminalService terminals;
     private final TerminalProperties properties;
+    private final LiveThreads threads;
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
 
     TerminalSocketHandler(TerminalService terminals, JsonMapper json,
-            TerminalProperties properties, WatchAccess watchAccess, SocketQuota quota) {
+            TerminalProperties properties, WatchAccess watchAccess, SocketQuota quota, LiveThreads threads) {
         super(watchAccess, quota, json);
         this.terminals = terminals;
         this.properties = properties;
+        this.threads = threads;
     }
 
     @Override
@@ -90,7 +94,7 @@ class TerminalSocketHandler extends LiveSocketHandler {
         clients.put(session.getId(), client);
         terminals.attached(shell);
         client.sender.offer(text(Map.of("type", "ready", "readOnly", peer.readOnly(), "seq", shell.output().end())));
-        client.sender.start();
+        client.sender.start(threads);
     }
 
     @Override
@@ -127,7 +131,7 @@ class TerminalSocketHandler extends LiveSocketHandler {
         if (client.pump != null) {
             return;
         }
-        Thread pump = new Thread(() -> {
+        client.pump = threads.start("terminal-output-" + session.getId(), () -> {
             try {
                 while (session.isOpen()) {
                     OutputRing ring = client.shell.output();
@@ -152,10 +156,7 @@ class TerminalSocketHandler extends LiveSocketHandler {
             } catch (InterruptedException | IllegalStateException e) {
                 log.debug("Terminal client {} stopped: {}", session.getId(), e.getMessage());
             }
-        }, "terminal-output-" + session.getId());
-        pump.setDaemon(true);
-        client.pump = pump;
-        pump.start();
+        });
     }
 
     @Override
@@ -165,7 +166,7 @@ class TerminalSocketHandler extends LiveSocketHandler {
             terminals.detached(client.shell);
             client.sender.stop();
             if (client.pump != null) {
-                client.pump.interrupt();
+                client.pump.cancel(true);
             }
         }
     }

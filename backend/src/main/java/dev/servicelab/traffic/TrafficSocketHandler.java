@@ -2,6 +2,7 @@ package dev.servicelab.traffic;
 
 import dev.servicelab.live.LiveSender;
 import dev.servicelab.live.LiveSocketHandler;
+import dev.servicelab.live.LiveThreads;
 import dev.servicelab.security.SocketQuota;
 import dev.servicelab.security.WatchAccess;
 import java.util.Map;
@@ -28,14 +29,17 @@ class TrafficSocketHandler extends LiveSocketHandler {
     private static final CloseStatus RECONNECT = CloseStatus.SESSION_NOT_RELIABLE.withReason("reconnect for a fresh snapshot");
 
     private final TrafficService traffic;
+    private final LiveThreads threads;
     private final Map<String, Viewing> viewing = new ConcurrentHashMap<>();
 
     private record Viewing(TrafficService.Watch watch, LiveSender sender) {
     }
 
-    TrafficSocketHandler(TrafficService traffic, WatchAccess watchAccess, SocketQuota quota, JsonMapper json) {
+    TrafficSocketHandler(TrafficService traffic, WatchAccess watchAccess, SocketQuota quota, JsonMapper json,
+            LiveThreads threads) {
         super(watchAccess, quota, json);
         this.traffic = traffic;
+        this.threads = threads;
     }
 
     @Override
@@ -67,8 +71,13 @@ class TrafficSocketHandler extends LiveSocketHandler {
                 sender.abandon(RECONNECT);
             }
         };
-        viewing.put(session.getId(), new Viewing(traffic.watch(peer.owner(), peer.lab(), viewer), sender));
-        sender.start();
+        sender.start(threads);
+        try {
+            viewing.put(session.getId(), new Viewing(traffic.watch(peer.owner(), peer.lab(), viewer), sender));
+        } catch (RuntimeException e) {
+            sender.stop();
+            throw e;
+        }
     }
 
     @Override

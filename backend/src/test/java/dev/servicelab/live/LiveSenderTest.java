@@ -26,6 +26,7 @@ class LiveSenderTest {
     final AtomicBoolean open = new AtomicBoolean(true);
     final List<Object> sent = new CopyOnWriteArrayList<>();
     final CountDownLatch browserReads = new CountDownLatch(1);
+    final LiveThreads threads = new LiveThreads(new LiveSocketProperties(List.of(), 8));
     LiveSender sender;
 
     LiveSenderTest() throws Exception {
@@ -47,6 +48,7 @@ class LiveSenderTest {
     void stop() {
         browserReads.countDown();
         sender.stop();
+        threads.close();
     }
 
     @Test
@@ -55,7 +57,7 @@ class LiveSenderTest {
         sender.offer(new TextMessage("a"));
         sender.offer(new TextMessage("b"));
         sender.closeAfterSent(CloseStatus.NORMAL);
-        sender.start();
+        sender.start(threads);
         browserReads.countDown();
         await().until(() -> !open.get());
         assertThat(sent).containsExactly("a", "b", CloseStatus.NORMAL);
@@ -65,7 +67,7 @@ class LiveSenderTest {
     void aClientThatDoesNotReadIsDisconnectedInsteadOfQueueingWithoutBound() throws Exception {
         CloseStatus tooSlow = CloseStatus.SESSION_NOT_RELIABLE.withReason("reconnect");
         sender = new LiveSender(session, "test", 2, tooSlow);
-        sender.start();
+        sender.start(threads);
         for (int i = 0; i < 10; i++) { // the first is taken by the (blocked) sending thread, two fill the queue
             sender.offer(new TextMessage("m" + i));
         }
@@ -73,5 +75,16 @@ class LiveSenderTest {
         await().until(() -> !open.get());
         verify(session).close(tooSlow);
         assertThat(sent.size()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void aSocketOverTheServersThreadBoundIsRefusedWithWhatToDo() {
+        sender = new LiveSender(session, "test", 2, CloseStatus.SESSION_NOT_RELIABLE);
+        for (int i = 0; i < 8; i++) {
+            threads.start("busy-" + i, () -> await().forever().until(() -> browserReads.getCount() == 0));
+        }
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sender.start(threads))
+                .isInstanceOf(LiveThreads.Busy.class).hasMessageContaining("try again in a minute");
     }
 }

@@ -55,7 +55,7 @@ class LiveSocketConfigurationTest {
     }
 
     private void register(List<String> origins, MockEnvironment environment) {
-        new LiveSocketConfiguration(List.of(new Echo()), new LiveSocketProperties(origins), new ReconnectOnShutdown(), environment)
+        new LiveSocketConfiguration(List.of(new Echo()), new LiveSocketProperties(origins, 1024), new ReconnectOnShutdown(), environment)
                 .registerWebSocketHandlers(registry);
     }
 
