@@ -60,7 +60,7 @@ public class CheckEngine {
             case EXEC -> !local(spec.text("command"));
             default -> false;
         };
-        return quiet.still().compareTo(SETTLE) >= 0 && (!byName || quiet.newestService().compareTo(NAME_SETTLE) >= 0);
+        return quiet.still().compareTo(SETTLE) >= 0 && (!byName || quiet.names().compareTo(NAME_SETTLE) >= 0);
     }
 
     /**

@@ -27,10 +27,10 @@ public interface ClusterStillness {
 
     /**
      * @param still how long nothing has changed; zero while something is changing or cannot be read
-     * @param newestService how long ago the newest Service was created: until CoreDNS's cached answers
-     *        (a few seconds) have expired, a name may still resolve to a Service's previous address
+     * @param names how long ago a Service or EndpointSlice was last written: until CoreDNS's cached
+     *        answers (a few seconds) have expired, a name may still resolve as it did before
      */
-    record Quiet(Duration still, Duration newestService) {
+    record Quiet(Duration still, Duration names) {
         public static final Quiet NONE = new Quiet(Duration.ZERO, Duration.ZERO);
     }
 
@@ -51,7 +51,7 @@ public interface ClusterStillness {
 
     static Quiet observe(KubernetesClient client, Instant now) {
         Instant latest = Instant.EPOCH;
-        Instant newestService = Instant.EPOCH;
+        Instant names = Instant.EPOCH;
         for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
             if (ours(pod)) {
                 continue;
@@ -78,13 +78,15 @@ public interface ClusterStillness {
                 if (object.getMetadata().getDeletionTimestamp() != null) {
                     return Quiet.NONE;
                 }
-                latest = later(latest, changed(object.getMetadata()));
-                if (object instanceof io.fabric8.kubernetes.api.model.Service) {
-                    newestService = later(newestService, parse(object.getMetadata().getCreationTimestamp()));
+                Instant changed = changed(object.getMetadata());
+                latest = later(latest, changed);
+                if (object instanceof io.fabric8.kubernetes.api.model.Service
+                        || object instanceof io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice) {
+                    names = later(names, changed);
                 }
             }
         }
-        return new Quiet(since(latest, now), since(newestService, now));
+        return new Quiet(since(latest, now), since(names, now));
     }
 
     private static Duration since(Instant then, Instant now) {

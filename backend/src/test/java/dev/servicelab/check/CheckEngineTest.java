@@ -182,7 +182,7 @@ class CheckEngineTest {
     }
 
     @Test
-    void aRefusedRequestToAServiceNameIsFinalOnlyOnceNoCachedAnswerCanPointAtAnOlderService() {
+    void aRefusedRequestToAServiceNameIsFinalOnlyOnceNoCachedAnswerCanPredateTheLastServiceChange() {
         Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://web/ failed: the connection was refused."))));
         CheckSpec byName = probe(CheckType.HTTP, "http", 2, Map.of("url", "http://web.default.svc.cluster.local/"));
         CheckSpec byAddress = probe(CheckType.HTTP, "http", 2, Map.of("url", "http://{{service.web.clusterIP}}/"));
@@ -246,8 +246,8 @@ class CheckEngineTest {
         return stillFor(seconds, seconds);
     }
 
-    private static CheckContext stillFor(int seconds, int sinceNewestService) {
-        var quiet = new ClusterStillness.Quiet(java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(sinceNewestService));
+    private static CheckContext stillFor(int seconds, int sinceNamesChanged) {
+        var quiet = new ClusterStillness.Quiet(java.time.Duration.ofSeconds(seconds), java.time.Duration.ofSeconds(sinceNamesChanged));
         return new CheckContext(NO_CLUSTER.sandbox(), null, () -> quiet);
     }
 
