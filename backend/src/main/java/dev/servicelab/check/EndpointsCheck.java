@@ -32,9 +32,7 @@ class EndpointsCheck implements Check {
         Service service = context.service(name, spec.namespace());
         List<EndpointSlice> slices = context.client().discovery().v1().endpointSlices().inNamespace(spec.namespace())
                 .withLabel("kubernetes.io/service-name", name).list().getItems();
-        List<String> addresses = slices.stream().flatMap(s -> s.getEndpoints().stream())
-                .filter(e -> e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
-                .flatMap(e -> e.getAddresses().stream()).distinct().sorted().toList();
+        List<String> addresses = readyAddresses(slices);
         List<String> slicePorts = slices.stream().filter(s -> s.getPorts() != null).flatMap(s -> s.getPorts().stream())
                 .flatMap(p -> java.util.stream.Stream.of(String.valueOf(p.getPort()), p.getName()))
                 .filter(Objects::nonNull).distinct().toList();
@@ -85,6 +83,16 @@ class EndpointsCheck implements Check {
         }
         return Outcome.pass("Service " + name + " has " + addresses.size() + " ready endpoint address(es): "
                 + String.join(", ", addresses) + ".");
+    }
+
+    /**
+     * The ready addresses the slices list. A slice of a Service whose selector matches no pod comes
+     * with no endpoints list at all (null, not empty), and that is the very case learners check.
+     */
+    static List<String> readyAddresses(List<EndpointSlice> slices) {
+        return slices.stream().filter(s -> s.getEndpoints() != null).flatMap(s -> s.getEndpoints().stream())
+                .filter(e -> e.getConditions() == null || !Boolean.FALSE.equals(e.getConditions().getReady()))
+                .filter(e -> e.getAddresses() != null).flatMap(e -> e.getAddresses().stream()).distinct().sorted().toList();
     }
 
     /**
