@@ -98,9 +98,9 @@ public final class OwnPlatform implements AutoCloseable {
         }
         try {
             var docker = org.testcontainers.DockerClientFactory.instance().client();
-            docker.listContainersCmd().withShowAll(true).withLabelFilter(java.util.Map.of(dev.servicelab.sandbox.SandboxLabels.PLATFORM, platformId))
+            docker.listContainersCmd().withShowAll(true).withLabelFilter(java.util.Map.of(dev.servicelab.provisioner.SandboxLabels.PLATFORM, platformId))
                     .exec().forEach(c -> docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec());
-            docker.listNetworksCmd().withFilter("label", List.of(dev.servicelab.sandbox.SandboxLabels.PLATFORM + "=" + platformId)).exec()
+            docker.listNetworksCmd().withFilter("label", List.of(dev.servicelab.provisioner.SandboxLabels.PLATFORM + "=" + platformId)).exec()
                     .forEach(n -> docker.removeNetworkCmd(n.getId()).exec());
         } catch (RuntimeException e) {
             // nothing left to remove

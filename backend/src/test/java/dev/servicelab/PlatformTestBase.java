@@ -33,7 +33,7 @@ public abstract class PlatformTestBase {
     private static void removeSandboxes() {
         try {
             var docker = org.testcontainers.DockerClientFactory.instance().client();
-            var filter = java.util.Map.of(dev.servicelab.sandbox.SandboxLabels.PLATFORM, PLATFORM_ID);
+            var filter = java.util.Map.of(dev.servicelab.provisioner.SandboxLabels.PLATFORM, PLATFORM_ID);
             docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec().forEach(c -> {
                 try {
                     docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec();
@@ -41,7 +41,7 @@ public abstract class PlatformTestBase {
                     // already removed
                 }
             });
-            docker.listNetworksCmd().withFilter("label", java.util.List.of(dev.servicelab.sandbox.SandboxLabels.PLATFORM + "=" + PLATFORM_ID)).exec()
+            docker.listNetworksCmd().withFilter("label", java.util.List.of(dev.servicelab.provisioner.SandboxLabels.PLATFORM + "=" + PLATFORM_ID)).exec()
                     .forEach(n -> {
                         try {
                             docker.removeNetworkCmd(n.getId()).exec();

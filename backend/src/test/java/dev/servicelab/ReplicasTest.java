@@ -9,7 +9,7 @@ import dev.servicelab.security.Role;
 import dev.servicelab.check.CheckAttemptedEvent;
 import dev.servicelab.db.EmbeddedPostgres;
 import dev.servicelab.events.ClusterEvents;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.progress.ProgressService;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;

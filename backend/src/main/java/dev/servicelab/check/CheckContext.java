@@ -2,8 +2,8 @@ package dev.servicelab.check;
 
 import dev.servicelab.sandbox.PodExec;
 
-import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;

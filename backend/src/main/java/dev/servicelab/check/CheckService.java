@@ -2,12 +2,12 @@ package dev.servicelab.check;
 
 import dev.servicelab.security.Account;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
-import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.provisioner.Sandbox;
 import dev.servicelab.sandbox.SandboxHandle;
 import dev.servicelab.sandbox.SandboxService;
 import dev.servicelab.problem.ConflictException;

@@ -1,6 +1,6 @@
 package dev.servicelab.check;
 
-import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxBootstrap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

@@ -4,7 +4,7 @@ import dev.servicelab.sandbox.PodExec;
 
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
-import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxBootstrap;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;

@@ -2,7 +2,7 @@ package dev.servicelab.check;
 
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
-import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.provisioner.SandboxNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.io.IOException;

@@ -3,7 +3,7 @@ package dev.servicelab.cohort;
 import dev.servicelab.security.Account;
 import dev.servicelab.problem.ApiProblem;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.problem.ConflictException;
 import dev.servicelab.problem.NotFoundException;
 import java.security.SecureRandom;

@@ -2,7 +2,7 @@ package dev.servicelab.cohort;
 
 import dev.servicelab.security.Account;
 import dev.servicelab.security.CurrentAccount;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
 import dev.servicelab.problem.ConflictException;

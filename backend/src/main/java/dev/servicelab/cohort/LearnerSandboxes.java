@@ -1,8 +1,8 @@
 package dev.servicelab.cohort;
 
 import dev.servicelab.sandbox.JdbcSandboxLedger;
-import dev.servicelab.sandbox.SandboxManager;
-import dev.servicelab.sandbox.SandboxRecord;
+import dev.servicelab.provisioner.SandboxManager;
+import dev.servicelab.provisioner.SandboxRecord;
 import dev.servicelab.problem.ApiProblem;
 import dev.servicelab.problem.ConflictException;
 import dev.servicelab.problem.NotFoundException;

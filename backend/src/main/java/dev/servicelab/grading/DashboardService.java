@@ -5,7 +5,7 @@ import dev.servicelab.cohort.Cohort;
 
 import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import java.util.List;
 import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;

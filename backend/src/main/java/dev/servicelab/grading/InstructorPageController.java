@@ -7,7 +7,7 @@ import dev.servicelab.cohort.Cohort;
 import dev.servicelab.problem.ApiProblem;
 import dev.servicelab.security.Caller;
 import dev.servicelab.cohort.CohortAccess;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.problem.NotFoundException;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;

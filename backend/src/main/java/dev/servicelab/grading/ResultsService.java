@@ -7,7 +7,7 @@ import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.grading.Results.Page;
 import dev.servicelab.grading.Results.StepResult;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.problem.NotFoundException;
 import java.sql.Timestamp;

@@ -3,7 +3,7 @@ package dev.servicelab.grading;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.cohort.Cohort;
 import dev.servicelab.cohort.CohortRepository;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.progress.LabCompletedEvent;
 import jakarta.annotation.PreDestroy;
 import java.io.IOException;

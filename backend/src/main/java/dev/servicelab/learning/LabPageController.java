@@ -1,15 +1,15 @@
 package dev.servicelab.learning;
 
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.lab.LabStep;
-import dev.servicelab.lab.MarkdownRenderer;
+import dev.servicelab.catalog.MarkdownRenderer;
 
 import dev.servicelab.security.Account;
 import dev.servicelab.security.CurrentAccount;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
-import dev.servicelab.sandbox.SandboxException;
+import dev.servicelab.provisioner.SandboxException;
 import dev.servicelab.sandbox.SandboxService;
 import java.security.Principal;
 import java.util.List;

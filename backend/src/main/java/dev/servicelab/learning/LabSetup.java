@@ -1,7 +1,7 @@
 package dev.servicelab.learning;
 
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.lab.LabStep;
 
 import dev.servicelab.security.Account;
@@ -10,12 +10,12 @@ import dev.servicelab.sandbox.PodExec;
 import dev.servicelab.progress.LabProgress;
 import dev.servicelab.progress.ProgressService;
 import dev.servicelab.progress.StepStatus;
-import dev.servicelab.sandbox.Manifests;
-import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.provisioner.Manifests;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxHandles;
-import dev.servicelab.sandbox.SandboxPreparer;
-import dev.servicelab.sandbox.SandboxRecord;
+import dev.servicelab.provisioner.SandboxPreparer;
+import dev.servicelab.provisioner.SandboxRecord;
 import dev.servicelab.sandbox.TunnelService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.servicelab.progress;
 
 import dev.servicelab.security.Account;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.problem.ConflictException;
 import java.time.Instant;

@@ -1,5 +1,9 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxLedger;
+import dev.servicelab.provisioner.SandboxPhase;
+import dev.servicelab.provisioner.SandboxRecord;
+import dev.servicelab.provisioner.SandboxState;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;

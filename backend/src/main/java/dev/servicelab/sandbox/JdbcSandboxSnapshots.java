@@ -1,5 +1,7 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxSnapshot;
+import dev.servicelab.provisioner.SandboxSnapshots;
 import java.sql.Timestamp;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -1,8 +1,8 @@
 package dev.servicelab.sandbox;
 
-import dev.servicelab.sandbox.ProbePods;
-import dev.servicelab.sandbox.SandboxBootstrap;
-import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.provisioner.ProbePods;
+import dev.servicelab.provisioner.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxNode;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import java.io.ByteArrayOutputStream;

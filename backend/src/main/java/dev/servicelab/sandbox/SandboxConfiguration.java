@@ -1,10 +1,15 @@
 package dev.servicelab.sandbox;
 
-import dev.servicelab.sandbox.docker.DockerSandboxProvisioner;
-import dev.servicelab.sandbox.docker.DockerSandboxSettings;
-import dev.servicelab.sandbox.kit.KitImages;
-import dev.servicelab.sandbox.kubernetes.KubernetesSandboxProvisioner;
-import dev.servicelab.sandbox.kubernetes.KubernetesSandboxSettings;
+import dev.servicelab.provisioner.Hibernation;
+import dev.servicelab.provisioner.SandboxLimits;
+import dev.servicelab.provisioner.SandboxManager;
+import dev.servicelab.provisioner.SandboxPreparer;
+import dev.servicelab.provisioner.SandboxProvisioner;
+import dev.servicelab.provisioner.docker.DockerSandboxProvisioner;
+import dev.servicelab.provisioner.docker.DockerSandboxSettings;
+import dev.servicelab.provisioner.kit.KitImages;
+import dev.servicelab.provisioner.kubernetes.KubernetesSandboxProvisioner;
+import dev.servicelab.provisioner.kubernetes.KubernetesSandboxSettings;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;

@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.Sandbox;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /**

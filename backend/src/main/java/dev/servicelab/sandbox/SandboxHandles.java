@@ -1,5 +1,9 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.Kubeconfigs;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxManager;
+import dev.servicelab.provisioner.SandboxState;
 import dev.servicelab.jobs.Jobs;
 import jakarta.annotation.PreDestroy;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxManager;
 import java.time.Duration;
 import java.time.Instant;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;

@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxException;
 import dev.servicelab.problem.Problems;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;

@@ -1,8 +1,14 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxException;
+import dev.servicelab.provisioner.SandboxPhase;
+import dev.servicelab.provisioner.QueuePosition;
+import dev.servicelab.provisioner.SandboxManager;
+import dev.servicelab.provisioner.SandboxRecord;
+import dev.servicelab.provisioner.SandboxState;
 import dev.servicelab.security.Account;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Service;

@@ -1,5 +1,8 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.QueuePosition;
+import dev.servicelab.provisioner.SandboxRecord;
+import dev.servicelab.provisioner.SandboxState;
 import java.time.Duration;
 import java.time.Instant;
 

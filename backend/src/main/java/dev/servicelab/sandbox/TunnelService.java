@@ -1,5 +1,8 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxRecord;
+import dev.servicelab.provisioner.SandboxState;
+import dev.servicelab.provisioner.SandboxManager;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;

@@ -1,7 +1,7 @@
 package dev.servicelab.terminal;
 
 import dev.servicelab.live.LiveThreads;
-import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxBootstrap;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
 import java.io.IOException;

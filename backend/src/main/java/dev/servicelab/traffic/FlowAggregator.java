@@ -1,6 +1,6 @@
 package dev.servicelab.traffic;
 
-import dev.servicelab.sandbox.flows.FlowEvent;
+import dev.servicelab.provisioner.flows.FlowEvent;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;

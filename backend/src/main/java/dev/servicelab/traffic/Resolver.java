@@ -1,6 +1,6 @@
 package dev.servicelab.traffic;
 
-import dev.servicelab.sandbox.flows.FlowEvent;
+import dev.servicelab.provisioner.flows.FlowEvent;
 import java.util.Map;
 import java.util.Set;
 

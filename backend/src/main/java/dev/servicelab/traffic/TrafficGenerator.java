@@ -1,10 +1,10 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.sandbox.PodExec;
-import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.provisioner.Sandbox;
 import dev.servicelab.sandbox.SandboxHandle;
-import dev.servicelab.sandbox.SandboxBootstrap;
-import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.provisioner.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxNode;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;

@@ -2,12 +2,12 @@ package dev.servicelab.traffic;
 
 import dev.servicelab.security.Account;
 import dev.servicelab.jobs.Jobs;
-import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.provisioner.Sandbox;
 import dev.servicelab.sandbox.SandboxHandle;
-import dev.servicelab.sandbox.SandboxNode;
-import dev.servicelab.sandbox.SandboxProvisioner;
+import dev.servicelab.provisioner.SandboxNode;
+import dev.servicelab.provisioner.SandboxProvisioner;
 import dev.servicelab.sandbox.SandboxService;
-import dev.servicelab.sandbox.flows.FlowStream;
+import dev.servicelab.provisioner.flows.FlowStream;
 import jakarta.annotation.PreDestroy;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

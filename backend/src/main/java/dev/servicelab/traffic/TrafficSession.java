@@ -1,9 +1,9 @@
 package dev.servicelab.traffic;
 
-import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxNode;
-import dev.servicelab.sandbox.flows.FlowEvent;
-import dev.servicelab.sandbox.flows.FlowStream;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxNode;
+import dev.servicelab.provisioner.flows.FlowEvent;
+import dev.servicelab.provisioner.flows.FlowStream;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;

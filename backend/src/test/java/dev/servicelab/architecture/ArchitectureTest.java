@@ -24,7 +24,7 @@ class ArchitectureTest {
     private static final String ROOT = "dev.servicelab";
     private static final String FIXTURE = "dev.servicelab.architecture.fixture";
     /** Packages that hold a feature (or the web layer): what the shared packages may not import. */
-    private static final String[] FEATURES = {"account", "cohort", "grading", "lab", "progress", "check", "sandbox",
+    private static final String[] FEATURES = {"account", "catalog", "learning", "cohort", "grading", "progress", "check", "sandbox",
             "terminal", "traffic", "live", "events", "jobs", "database", "web"};
 
     /** The backend's own classes only: the modules it uses have rules of their own. */

@@ -3,8 +3,8 @@ package dev.servicelab.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
-import dev.servicelab.sandbox.SandboxManager;
-import dev.servicelab.sandbox.SandboxState;
+import dev.servicelab.provisioner.SandboxManager;
+import dev.servicelab.provisioner.SandboxState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

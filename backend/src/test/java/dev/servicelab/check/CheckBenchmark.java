@@ -2,13 +2,13 @@ package dev.servicelab.check;
 
 import dev.servicelab.PlatformTestBase;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
-import dev.servicelab.sandbox.Kubeconfigs;
-import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxProvisioner;
-import dev.servicelab.sandbox.SandboxRequest;
+import dev.servicelab.provisioner.Kubeconfigs;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxProvisioner;
+import dev.servicelab.provisioner.SandboxRequest;
 import dev.servicelab.sandbox.TunnelService;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
 import dev.servicelab.lab.LabStep;
-import dev.servicelab.sandbox.Sandbox;
+import dev.servicelab.provisioner.Sandbox;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

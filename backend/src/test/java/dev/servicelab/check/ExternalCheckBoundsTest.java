@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
-import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxNode;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxNode;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;

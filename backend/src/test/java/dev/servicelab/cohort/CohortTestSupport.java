@@ -8,7 +8,7 @@ import dev.servicelab.PlatformTestBase;
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.security.Role;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.progress.ProgressService;
 import java.util.Arrays;

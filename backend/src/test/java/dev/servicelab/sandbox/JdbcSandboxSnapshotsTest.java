@@ -1,5 +1,9 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxPhase;
+import dev.servicelab.provisioner.SandboxRecord;
+import dev.servicelab.provisioner.SandboxSnapshot;
+import dev.servicelab.provisioner.SandboxState;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;

@@ -1,5 +1,9 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxManager;
+import dev.servicelab.provisioner.SandboxRecord;
+import dev.servicelab.provisioner.SandboxState;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

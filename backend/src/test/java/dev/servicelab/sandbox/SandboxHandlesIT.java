@@ -1,5 +1,8 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxRecord;
+import dev.servicelab.provisioner.SandboxState;
+import dev.servicelab.provisioner.SandboxProvisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

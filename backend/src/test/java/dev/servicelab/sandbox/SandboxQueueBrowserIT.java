@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxManager;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,12 +1,15 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.Manifests;
+import dev.servicelab.provisioner.Kubeconfigs;
+import dev.servicelab.provisioner.Sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
 import dev.servicelab.progress.ProgressService;
@@ -78,7 +81,7 @@ class SandboxRecoveryIT extends PlatformTestBase {
         Sandbox replacement = sandboxes.ready(account, LAB).sandbox();
         try (KubernetesClient client = Kubeconfigs.client(replacement.kubeconfig())) {
             // The first step's solution was replayed into the new cluster: what it created exists again.
-            var created = dev.servicelab.sandbox.Manifests.parse(client,
+            var created = dev.servicelab.provisioner.Manifests.parse(client,
                     java.nio.file.Files.readString(lab.folder().resolve(first.solution().manifests().get(0))));
             assertThat(created).allSatisfy(object -> assertThat(client.resource(object).get())
                     .as(object.getKind() + " " + object.getMetadata().getName() + " in the fresh sandbox").isNotNull());

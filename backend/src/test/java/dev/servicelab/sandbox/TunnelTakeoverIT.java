@@ -1,5 +1,7 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.Kubeconfigs;
+import dev.servicelab.provisioner.Sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

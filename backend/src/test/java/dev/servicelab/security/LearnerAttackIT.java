@@ -9,15 +9,15 @@ import dev.servicelab.check.CheckEngine;
 import dev.servicelab.sandbox.PodExec;
 import dev.servicelab.check.StepReport;
 import dev.servicelab.lab.Lab;
-import dev.servicelab.lab.LabCatalogService;
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.learning.LabSetup;
 import dev.servicelab.lab.LabStep;
-import dev.servicelab.sandbox.Kubeconfigs;
-import dev.servicelab.sandbox.ProbePods;
-import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxBootstrap;
-import dev.servicelab.sandbox.SandboxProvisioner;
-import dev.servicelab.sandbox.SandboxRequest;
+import dev.servicelab.provisioner.Kubeconfigs;
+import dev.servicelab.provisioner.ProbePods;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxProvisioner;
+import dev.servicelab.provisioner.SandboxRequest;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -305,7 +305,7 @@ class LearnerAttackIT extends PlatformTestBase {
         LabStep step = catalog.step(LAB, STEP);
         setup.applyFiles(admin, lab, step.setup());
         CheckContext context = new CheckContext(sandbox, admin);
-        String podName = ProbePods.name(dev.servicelab.sandbox.SandboxNode.Role.SERVER);
+        String podName = ProbePods.name(dev.servicelab.provisioner.SandboxNode.Role.SERVER);
         String original = admin.pods().inNamespace(SandboxBootstrap.NAMESPACE).withName(podName).get().getMetadata().getUid();
 
         // Suppose the guard were gone: a pod of the same name whose curl always answers success.

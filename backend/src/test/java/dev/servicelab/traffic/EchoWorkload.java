@@ -1,8 +1,8 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.security.Account;
-import dev.servicelab.sandbox.Sandbox;
-import dev.servicelab.sandbox.SandboxBootstrap;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxBootstrap;
 import dev.servicelab.sandbox.SandboxService;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;

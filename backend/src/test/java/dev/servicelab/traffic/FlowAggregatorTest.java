@@ -2,7 +2,7 @@ package dev.servicelab.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.sandbox.flows.FlowEvent;
+import dev.servicelab.provisioner.flows.FlowEvent;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;

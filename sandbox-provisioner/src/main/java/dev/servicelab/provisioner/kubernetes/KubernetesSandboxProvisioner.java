@@ -1,0 +1,478 @@
+package dev.servicelab.provisioner.kubernetes;
+
+import dev.servicelab.provisioner.Kubeconfigs;
+import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.NodeCommand;
+import dev.servicelab.provisioner.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxLabels;
+import dev.servicelab.provisioner.SandboxException;
+import dev.servicelab.provisioner.SandboxNode;
+import dev.servicelab.provisioner.SandboxPhase;
+import dev.servicelab.provisioner.SandboxProgress;
+import dev.servicelab.provisioner.SandboxProvisioner;
+import dev.servicelab.provisioner.SandboxRequest;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sandboxes as pods of an existing Kubernetes cluster: a privileged pod running the node image as
+ * {@code server} behind a Service of its own on 6443 and, for two-node labs, a second pod as
+ * {@code agent}. Everything carries the platform's and the sandbox's labels (owner, lab and creation
+ * time as annotations), so {@link #list()} and {@link #attach} work from any platform replica and
+ * after a restart. The platform reaches the sandbox's API through the Service's DNS name, which the
+ * node's serving certificate names ({@code --tls-san}).
+ */
+public final class KubernetesSandboxProvisioner implements SandboxProvisioner, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KubernetesSandboxProvisioner.class);
+    private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
+    private static final String CONTAINER = "node";
+
+    static final String PLATFORM = SandboxLabels.PLATFORM;
+    static final String SANDBOX = SandboxLabels.SANDBOX;
+    static final String ROLE = SandboxLabels.ROLE;
+    static final String OWNER = SandboxLabels.OWNER;
+    static final String LAB = SandboxLabels.LAB;
+    static final String CREATED = SandboxLabels.CREATED;
+    /**
+     * The processes a node pod is sized for: each nested pod gets a quarter (the host cluster's own
+     * pod pids limit, if its operator set one, caps the node pod as a whole).
+     */
+    static final int NODE_PIDS = 2048;
+
+    private final KubernetesSandboxSettings settings;
+    private final KubernetesClient host;
+
+    public KubernetesSandboxProvisioner(KubernetesSandboxSettings settings) {
+        this(settings, hostClient(settings.kubeconfig()));
+    }
+
+    public KubernetesSandboxProvisioner(KubernetesSandboxSettings settings, KubernetesClient host) {
+        this.settings = settings;
+        this.host = host;
+    }
+
+    private static KubernetesClient hostClient(String kubeconfig) {
+        if (kubeconfig == null || kubeconfig.isBlank()) {
+            return new KubernetesClientBuilder().build(); // in-cluster ServiceAccount, else ~/.kube/config
+        }
+        try {
+            return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(Path.of(kubeconfig)))).build();
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Cannot read the kubeconfig " + kubeconfig, e);
+        }
+    }
+
+    /** The Service in front of a sandbox's server: also the host name its certificate and kubeconfig use. */
+    public String serviceHost(String sandboxId) {
+        return sandboxId + "." + settings.namespace() + ".svc";
+    }
+
+    @Override
+    public Sandbox create(SandboxRequest request, SandboxProgress progress) {
+        String id = request.sandboxId();
+        Instant created = Instant.now();
+        progress.reached(id, SandboxPhase.STARTING_CONTAINER);
+        String token = NodeCommand.joinToken();
+        try {
+            host.network().v1().networkPolicies().inNamespace(settings.namespace()).resource(isolation(request)).create();
+            host.services().inNamespace(settings.namespace()).resource(new ServiceBuilder()
+                    .withNewMetadata().withName(id).withLabels(labels(request, null))
+                    .withAnnotations(annotations(request, created)).endMetadata()
+                    .withNewSpec().addToSelector(SANDBOX, id).addToSelector(ROLE, SandboxNode.Role.SERVER.label())
+                    .addNewPort().withName("api").withPort(6443).withNewTargetPort(6443).endPort().endSpec()
+                    .build()).create();
+            Pod server = host.pods().inNamespace(settings.namespace())
+                    .resource(nodePod(request, SandboxNode.Role.SERVER, serverArgs(id), List.of(env("K3S_TOKEN", token)), created))
+                    .create();
+            Pod running = waitRunning(server.getMetadata().getName());
+            progress.reached(id, SandboxPhase.LOADING_IMAGES);
+            if (request.nodes() == 2) {
+                // The agent joins by the server pod's IP: its own DNS lookups would meet the sandbox's
+                // kube-proxy rules, and the pod IP is in the server's certificate.
+                host.pods().inNamespace(settings.namespace()).resource(nodePod(request, SandboxNode.Role.AGENT,
+                        NodeCommand.agent(NODE_PIDS),
+                        agentEnv(token, "https://" + running.getStatus().getPodIP() + ":6443"), created)).create();
+            }
+            String kubeconfig = waitForApi(id, progress);
+            try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
+                SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
+                        progress);
+            }
+            Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
+                    "The sandbox started but its server pod vanished"));
+            log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
+            return sandbox;
+        } catch (SandboxException e) {
+            delete(id);
+            throw e;
+        } catch (RuntimeException e) {
+            delete(id);
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox could not start: " + e.getMessage(), e);
+        }
+    }
+
+    List<String> serverArgs(String id) {
+        List<String> extra = new ArrayList<>(layoutArgs());
+        extra.addAll(settings.extraServerArgs());
+        return NodeCommand.server(List.of(id, id + "." + settings.namespace(), serviceHost(id),
+                serviceHost(id) + ".cluster.local"), NODE_PIDS, extra);
+    }
+
+    /**
+     * k3s's agent learns the sandbox's ranges from its server and refuses them as flags; the kit's
+     * agent reads them from these variables, which k3s ignores.
+     */
+    List<EnvVar> agentEnv(String token, String serverUrl) {
+        List<EnvVar> env = new ArrayList<>(List.of(env("K3S_TOKEN", token), env("K3S_URL", serverUrl)));
+        if (settings.clusterCidr() != null && !settings.clusterCidr().isBlank()) {
+            env.add(env("SERVICELAB_CLUSTER_CIDR", settings.clusterCidr()));
+        }
+        if (settings.serviceCidr() != null && !settings.serviceCidr().isBlank()) {
+            env.add(env("SERVICELAB_SERVICE_CIDR", settings.serviceCidr()));
+        }
+        return env;
+    }
+
+    /** The sandbox's own address ranges, apart from the host cluster's that its node pods live in. */
+    private List<String> layoutArgs() {
+        List<String> args = new ArrayList<>();
+        if (settings.clusterCidr() != null && !settings.clusterCidr().isBlank()) {
+            args.add("--cluster-cidr=" + settings.clusterCidr());
+        }
+        if (settings.serviceCidr() != null && !settings.serviceCidr().isBlank()) {
+            args.add("--service-cidr=" + settings.serviceCidr());
+        }
+        return args;
+    }
+
+    /** The node pod: privileged (containerd, runc, iptables and mounts need it), capped, on emptyDirs. */
+    /**
+     * Lets a sandbox's node pods talk to each other (and carry its nested pod range between them), and
+     * to nobody else: with k8s/base's default-deny and platform-only ingress, another sandbox's node
+     * pods, the platform, PostgreSQL, the host API and metadata are out of reach.
+     */
+    NetworkPolicy isolation(SandboxRequest request) {
+        var peers = new ArrayList<NetworkPolicyPeer>();
+        peers.add(new NetworkPolicyPeerBuilder().withNewPodSelector().addToMatchLabels(SANDBOX, request.sandboxId())
+                .endPodSelector().build());
+        if (settings.clusterCidr() != null && !settings.clusterCidr().isBlank()) {
+            peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(settings.clusterCidr()).endIpBlock().build());
+        }
+        return new NetworkPolicyBuilder().withNewMetadata().withName("sandbox-" + request.sandboxId())
+                .withLabels(labels(request, null)).endMetadata()
+                .withNewSpec().withNewPodSelector().addToMatchLabels(SANDBOX, request.sandboxId()).endPodSelector()
+                .withPolicyTypes("Ingress", "Egress")
+                .addNewIngress().withFrom(peers).endIngress()
+                .addNewEgress().withTo(peers).endEgress()
+                .endSpec().build();
+    }
+
+    Pod nodePod(SandboxRequest request, SandboxNode.Role role, List<String> args, List<EnvVar> env, Instant created) {
+        String name = request.sandboxId() + "-" + role.label();
+        Map<String, Quantity> requests = new LinkedHashMap<>();
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        if (settings.memoryRequest() != null && !settings.memoryRequest().isBlank()) {
+            requests.put("memory", new Quantity(settings.memoryRequest()));
+        }
+        if (settings.cpuRequest() != null && !settings.cpuRequest().isBlank()) {
+            requests.put("cpu", new Quantity(settings.cpuRequest()));
+        }
+        if (settings.memoryBytes() > 0) {
+            limits.put("memory", new Quantity(Long.toString(settings.memoryBytes())));
+        }
+        if (settings.cpus() > 0) {
+            limits.put("cpu", new Quantity(Math.round(settings.cpus() * 1000) + "m"));
+        }
+        // containerd's overlayfs cannot live on the container's own overlay: these are the image's VOLUMEs.
+        Map<String, String> dirs = Map.of("kubelet", "/var/lib/kubelet", "k3s", "/var/lib/rancher/k3s",
+                "cni", "/var/lib/cni", "log", "/var/log");
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        dirs.forEach((volume, path) -> {
+            volumes.add(new VolumeBuilder().withName(volume).withNewEmptyDir().endEmptyDir().build());
+            mounts.add(new VolumeMountBuilder().withName(volume).withMountPath(path).build());
+        });
+        volumes.add(new VolumeBuilder().withName("run").withNewEmptyDir().withMedium("Memory").endEmptyDir().build());
+        mounts.add(new VolumeMountBuilder().withName("run").withMountPath("/run").build());
+        PodBuilder pod = new PodBuilder()
+                .withNewMetadata().withName(name).withLabels(labels(request, role))
+                .withAnnotations(annotations(request, created)).endMetadata()
+                .withNewSpec()
+                .withHostname(name)
+                // The learner gets no token of the host cluster, and no host Service variables.
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withRestartPolicy("Never")
+                .withTerminationGracePeriodSeconds(5L)
+                .withVolumes(volumes)
+                .addNewContainer().withName(CONTAINER).withImage(settings.image()).withImagePullPolicy("IfNotPresent")
+                .withArgs(args).withEnv(env)
+                .withNewSecurityContext().withPrivileged(true).endSecurityContext()
+                .withNewResources().withRequests(requests).withLimits(limits).endResources()
+                .withVolumeMounts(mounts)
+                .endContainer()
+                .endSpec();
+        if (settings.runtimeClass() != null && !settings.runtimeClass().isBlank()) {
+            pod.editSpec().withRuntimeClassName(settings.runtimeClass()).endSpec();
+        }
+        return pod.build();
+    }
+
+    private Map<String, String> labels(SandboxRequest request, SandboxNode.Role role) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("app.kubernetes.io/name", "servicelab-sandbox");
+        labels.put(PLATFORM, settings.platformId());
+        labels.put(SANDBOX, request.sandboxId());
+        if (role != null) {
+            labels.put(ROLE, role.label());
+        }
+        return labels;
+    }
+
+    /** Owner and lab are annotations: user names need not be valid label values. */
+    private static Map<String, String> annotations(SandboxRequest request, Instant created) {
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put(CREATED, Long.toString(created.toEpochMilli()));
+        if (request.owner() != null) {
+            annotations.put(OWNER, request.owner());
+        }
+        if (request.labId() != null) {
+            annotations.put(LAB, request.labId());
+        }
+        return annotations;
+    }
+
+    private Pod waitRunning(String pod) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        String last = "not scheduled yet";
+        while (Instant.now().isBefore(deadline)) {
+            Pod current = host.pods().inNamespace(settings.namespace()).withName(pod).get();
+            if (current == null) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox pod " + pod + " was removed");
+            }
+            if (containerRunning(current)) {
+                return current;
+            }
+            String phase = current.getStatus() == null ? null : current.getStatus().getPhase();
+            if ("Failed".equals(phase) || "Succeeded".equals(phase)) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox pod " + pod + " ended ("
+                        + phase + "): " + tail(pod));
+            }
+            last = describe(current);
+            sleep(Duration.ofMillis(500));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox pod " + pod + " did not start within "
+                + settings.startupTimeout().toSeconds() + " s (" + last + ")");
+    }
+
+    private String waitForApi(String id, SandboxProgress progress) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        String last = "the node did not write its kubeconfig";
+        while (Instant.now().isBefore(deadline)) {
+            Pod server = host.pods().inNamespace(settings.namespace()).withName(id + "-server").get();
+            if (server == null || !containerRunning(server)) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox node stopped while starting: "
+                        + tail(id + "-server"));
+            }
+            try {
+                String kubeconfig = Kubeconfigs.withServer(exec(id + "-server", "cat", KUBECONFIG),
+                        "https://" + serviceHost(id) + ":6443");
+                try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
+                    client.nodes().list();
+                    progress.reached(id, SandboxPhase.API_UP);
+                    return kubeconfig;
+                }
+            } catch (RuntimeException e) {
+                last = e.getMessage();
+            }
+            sleep(Duration.ofMillis(1000));
+        }
+        throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox's API did not answer within "
+                + settings.startupTimeout().toSeconds() + " s (" + last + ")");
+    }
+
+    @Override
+    public List<SandboxStatus> list() {
+        Map<String, List<Pod>> bySandbox = pods(null).stream().collect(Collectors.groupingBy(
+                p -> p.getMetadata().getLabels().get(SANDBOX), LinkedHashMap::new, Collectors.toList()));
+        List<SandboxStatus> result = new ArrayList<>();
+        bySandbox.forEach((id, pods) -> {
+            Map<String, String> annotations = pods.get(0).getMetadata().getAnnotations();
+            result.add(new SandboxStatus(id, annotations.get(OWNER), annotations.get(LAB),
+                    pods.stream().allMatch(KubernetesSandboxProvisioner::containerRunning),
+                    Instant.ofEpochMilli(Long.parseLong(annotations.getOrDefault(CREATED, "0")))));
+        });
+        return result;
+    }
+
+    @Override
+    public Optional<Sandbox> attach(String sandboxId) {
+        List<Pod> pods = pods(sandboxId);
+        Optional<Pod> server = pods.stream()
+                .filter(p -> SandboxNode.Role.SERVER.label().equals(p.getMetadata().getLabels().get(ROLE))).findFirst();
+        if (server.isEmpty() || !containerRunning(server.get())) {
+            return Optional.empty();
+        }
+        String kubeconfig;
+        try {
+            kubeconfig = Kubeconfigs.withServer(exec(server.get().getMetadata().getName(), "cat", KUBECONFIG),
+                    "https://" + serviceHost(sandboxId) + ":6443");
+        } catch (RuntimeException e) {
+            log.warn("Cannot read sandbox {}'s kubeconfig: {}", sandboxId, e.getMessage());
+            return Optional.empty();
+        }
+        List<SandboxNode> nodes = pods.stream().map(p -> new SandboxNode(
+                SandboxNode.Role.valueOf(p.getMetadata().getLabels().get(ROLE).toUpperCase()), p.getMetadata().getName(),
+                p.getMetadata().getName(), p.getStatus().getPodIP(), Map.of())).toList();
+        Map<String, String> annotations = server.get().getMetadata().getAnnotations();
+        return Optional.of(new Sandbox(sandboxId, annotations.get(OWNER), annotations.get(LAB), kubeconfig, nodes,
+                Instant.ofEpochMilli(Long.parseLong(annotations.getOrDefault(CREATED, "0")))));
+    }
+
+    /** Node pods are named by {@link SandboxNode#containerId()}; the platform reads files there by exec. */
+    @Override
+    public String readNodeFile(SandboxNode node, String path) {
+        return exec(node.containerId(), "cat", path);
+    }
+
+    @Override
+    public boolean isAlive(String sandboxId) {
+        List<Pod> pods = pods(sandboxId);
+        return !pods.isEmpty() && pods.stream().allMatch(KubernetesSandboxProvisioner::containerRunning);
+    }
+
+    @Override
+    public void delete(String sandboxId) {
+        try {
+            host.pods().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).withGracePeriod(0).delete();
+            host.services().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).delete();
+            host.network().v1().networkPolicies().inNamespace(settings.namespace()).withLabels(selector(sandboxId))
+                    .delete();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw new SandboxException(SandboxException.Reason.NOT_FOUND, "Could not delete sandbox " + sandboxId
+                        + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private List<Pod> pods(String sandboxId) {
+        return host.pods().inNamespace(settings.namespace()).withLabels(selector(sandboxId)).list().getItems().stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).toList();
+    }
+
+    private Map<String, String> selector(String sandboxId) {
+        Map<String, String> selector = new LinkedHashMap<>();
+        selector.put(PLATFORM, settings.platformId());
+        if (sandboxId != null) {
+            selector.put(SANDBOX, sandboxId);
+        }
+        return selector;
+    }
+
+    /** Runs a command in a node pod and returns what it printed (the platform only: learners have no access). */
+    String exec(String pod, String... command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ExecWatch watch = host.pods().inNamespace(settings.namespace()).withName(pod).inContainer(CONTAINER)
+                .writingOutput(out).writingError(err).exec(command)) {
+            Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
+            if (code == null || code != 0) {
+                throw new SandboxException(SandboxException.Reason.DEAD, String.join(" ", command) + " in " + pod
+                        + " failed (" + code + "): " + err.toString(StandardCharsets.UTF_8).strip());
+            }
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException(SandboxException.Reason.DEAD, "Interrupted", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new SandboxException(SandboxException.Reason.DEAD, "Cannot exec in " + pod + ": " + e.getMessage(), e);
+        }
+    }
+
+    static boolean containerRunning(Pod pod) {
+        if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase())
+                || pod.getStatus().getContainerStatuses() == null) {
+            return false;
+        }
+        return pod.getStatus().getContainerStatuses().stream().map(ContainerStatus::getState)
+                .allMatch(s -> s != null && s.getRunning() != null);
+    }
+
+    private static String describe(Pod pod) {
+        if (pod.getStatus() == null) {
+            return "no status";
+        }
+        StringBuilder text = new StringBuilder(String.valueOf(pod.getStatus().getPhase()));
+        if (pod.getStatus().getConditions() != null) {
+            pod.getStatus().getConditions().stream().filter(c -> !"True".equals(c.getStatus()) && c.getMessage() != null)
+                    .forEach(c -> text.append("; ").append(c.getMessage()));
+        }
+        if (pod.getStatus().getContainerStatuses() != null) {
+            pod.getStatus().getContainerStatuses().stream().filter(c -> c.getState() != null && c.getState().getWaiting() != null)
+                    .forEach(c -> text.append("; ").append(c.getState().getWaiting().getReason()).append(" ")
+                            .append(String.valueOf(c.getState().getWaiting().getMessage())));
+        }
+        return text.toString();
+    }
+
+    private String tail(String pod) {
+        try {
+            return host.pods().inNamespace(settings.namespace()).withName(pod).tailingLines(20).getLog();
+        } catch (RuntimeException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static EnvVar env(String name, String value) {
+        return new EnvVar(name, value, null);
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while waiting for the sandbox", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        host.close();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.servicelab.provisioner.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import dev.servicelab.provisioner.SandboxNode;
+import dev.servicelab.provisioner.SandboxRequest;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node pod the Kubernetes provisioner asks for. That such a pod really becomes a sandbox is
+ * shown by deploy/test-k8s.sh (KubernetesInstallIT); this pins what the pod must carry.
+ */
+class KubernetesSandboxProvisionerTest {
+
+    final KubernetesClient unused = new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder().withMasterUrl("https://127.0.0.1:1").build()).build();
+    final KubernetesSandboxProvisioner provisioner = new KubernetesSandboxProvisioner(new KubernetesSandboxSettings(
+            "learners", "", "servicelab/kube-node:v1", "servicelab/toolbox:1", List.of(), Duration.ofMinutes(5),
+            1536L * 1024 * 1024, 1.5, "512Mi", "250m", "servicelab", "", "10.142.0.0/16", "10.143.0.0/16"), unused);
+
+    @AfterEach
+    void close() {
+        provisioner.close();
+    }
+
+    Pod serverPod() {
+        return provisioner.nodePod(new SandboxRequest("sb-abc123", "ada.lovelace@example.org", "clusterip", 1),
+                SandboxNode.Role.SERVER, List.of("server"), List.of(new EnvVar("K3S_TOKEN", "t", null)),
+                Instant.ofEpochMilli(1_000));
+    }
+
+    @Test
+    void aSandboxsNodePodsTalkOnlyAmongThemselvesAndOverItsNestedPodRange() {
+        NetworkPolicy policy = provisioner.isolation(new SandboxRequest("sb-abc123", "ada", "clusterip", 2));
+
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels()).containsEntry("servicelab.dev/sandbox", "sb-abc123");
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        assertThat(policy.getMetadata().getLabels()).containsEntry("servicelab.dev/platform", "servicelab")
+                .containsEntry("servicelab.dev/sandbox", "sb-abc123");
+        for (var peers : List.of(policy.getSpec().getIngress().get(0).getFrom(), policy.getSpec().getEgress().get(0).getTo())) {
+            assertThat(peers).hasSize(2);
+            assertThat(peers.get(0).getPodSelector().getMatchLabels()).containsExactly(Map.entry("servicelab.dev/sandbox", "sb-abc123"));
+            assertThat(peers.get(0).getNamespaceSelector()).isNull();
+            assertThat(peers.get(1).getIpBlock().getCidr()).isEqualTo("10.142.0.0/16");
+        }
+    }
+
+    @Test
+    void theNodePodIsPrivilegedAndCappedButGetsNoHostClusterToken() {
+        Pod pod = serverPod();
+        Container node = pod.getSpec().getContainers().get(0);
+        assertThat(node.getSecurityContext().getPrivileged()).isTrue();
+        assertThat(node.getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(node.getResources().getLimits()).containsEntry("memory", new Quantity(Long.toString(1536L * 1024 * 1024)))
+                .containsEntry("cpu", new Quantity("1500m"));
+        assertThat(node.getResources().getRequests()).containsEntry("memory", new Quantity("512Mi"))
+                .containsEntry("cpu", new Quantity("250m"));
+        assertThat(pod.getSpec().getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSpec().getEnableServiceLinks()).isFalse();
+        assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
+    }
+
+    @Test
+    void theNodeKeepsItsStateOnEmptyDirsAndRunInMemory() {
+        Pod pod = serverPod();
+        Map<String, String> mounts = pod.getSpec().getContainers().get(0).getVolumeMounts().stream()
+                .collect(Collectors.toMap(m -> m.getMountPath(), m -> m.getName()));
+        assertThat(mounts).containsKeys("/var/lib/kubelet", "/var/lib/rancher/k3s", "/var/lib/cni", "/var/log", "/run");
+        Map<String, Volume> volumes = pod.getSpec().getVolumes().stream().collect(Collectors.toMap(Volume::getName, v -> v));
+        assertThat(volumes.values()).allSatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
+        assertThat(volumes.get(mounts.get("/run")).getEmptyDir().getMedium()).isEqualTo("Memory");
+    }
+
+    @Test
+    void labelsFindTheSandboxAndAnnotationsCarryWhatLabelsCannotHold() {
+        Pod pod = serverPod();
+        assertThat(pod.getMetadata().getName()).isEqualTo("sb-abc123-server");
+        assertThat(pod.getMetadata().getLabels()).containsEntry(KubernetesSandboxProvisioner.PLATFORM, "servicelab")
+                .containsEntry(KubernetesSandboxProvisioner.SANDBOX, "sb-abc123")
+                .containsEntry(KubernetesSandboxProvisioner.ROLE, "server");
+        // An e-mail address is no valid label value: owner and lab are annotations.
+        assertThat(pod.getMetadata().getAnnotations()).containsEntry(KubernetesSandboxProvisioner.OWNER, "ada.lovelace@example.org")
+                .containsEntry(KubernetesSandboxProvisioner.LAB, "clusterip")
+                .containsEntry(KubernetesSandboxProvisioner.CREATED, "1000");
+    }
+
+    @Test
+    void bothNodesOfASandboxUseItsOwnAddressRangesApartFromTheHostClusters() {
+        assertThat(provisioner.serverArgs("sb-abc123")).contains("--cluster-cidr=10.142.0.0/16", "--service-cidr=10.143.0.0/16");
+        assertThat(provisioner.agentEnv("t", "https://10.0.0.1:6443")).extracting(EnvVar::getName, EnvVar::getValue)
+                .contains(tuple("SERVICELAB_CLUSTER_CIDR", "10.142.0.0/16"), tuple("SERVICELAB_SERVICE_CIDR", "10.143.0.0/16"));
+    }
+
+    @Test
+    void anUnsetExtraArgumentsPropertyAddsNoEmptyArgument() {
+        var settings = new KubernetesSandboxSettings("learners", "", "node", "toolbox", List.of(""), Duration.ofMinutes(5),
+                0, 0, "", "", "servicelab", "", "", "");
+        assertThat(settings.extraServerArgs()).isEmpty();
+    }
+
+    @Test
+    void theApiIsReachedByTheServiceNameTheCertificateCarries() {
+        assertThat(provisioner.serviceHost("sb-abc123")).isEqualTo("sb-abc123.learners.svc");
+    }
+}
