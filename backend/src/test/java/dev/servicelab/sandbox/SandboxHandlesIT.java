@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.ApiClient;
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.account.Account;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.terminal.TerminalClient;
@@ -26,7 +26,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * holds one Kubernetes client for it; and when the sandbox ends (here, as another replica would end
  * it, in the database only) all of them end within one health interval and the client is closed.
  */
-class SandboxHandlesIT extends PlatformTestBase {
+class SandboxHandlesIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "clusterip";
 

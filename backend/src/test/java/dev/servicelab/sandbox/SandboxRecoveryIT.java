@@ -2,7 +2,7 @@ package dev.servicelab.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.account.Account;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.lab.Lab;
@@ -21,7 +21,7 @@ import org.testcontainers.DockerClientFactory;
  * A sandbox that dies mid-lab: the platform notices within seconds, the learner starts a fresh one,
  * and both their progress and their cluster's state (passed steps replayed) are there.
  */
-class SandboxRecoveryIT extends PlatformTestBase {
+class SandboxRecoveryIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "why-services";
 

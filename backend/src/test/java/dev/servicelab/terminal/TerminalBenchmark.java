@@ -1,6 +1,6 @@
 package dev.servicelab.terminal;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.sandbox.SandboxService;
 import java.lang.management.ManagementFactory;
@@ -22,7 +22,7 @@ import org.springframework.test.context.TestPropertySource;
  * print as fast as they can. Nothing is asserted on time.
  */
 @TestPropertySource(properties = {"servicelab.terminal.max-tabs=24", "servicelab.limits.max-sockets-per-account=32"})
-class TerminalBenchmark extends PlatformTestBase {
+class TerminalBenchmark extends SandboxPlatformTestBase {
 
     private static final String LAB = "clusterip";
 

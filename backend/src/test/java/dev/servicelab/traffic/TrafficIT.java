@@ -3,7 +3,7 @@ package dev.servicelab.traffic;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.ApiClient;
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.account.Account;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.sandbox.Kubeconfigs;
@@ -31,7 +31,7 @@ import tools.jackson.databind.JsonNode;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TrafficIT extends PlatformTestBase {
+class TrafficIT extends SandboxPlatformTestBase {
 
     static final String LAB = "clusterip";
     static final String NS = "traffic";
