@@ -1,5 +1,7 @@
 package dev.servicelab.terminal;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.account.AccountRepository;
 import dev.servicelab.sandbox.SandboxService;
@@ -41,10 +43,8 @@ class TerminalBenchmark extends SandboxPlatformTestBase {
         var account = accountRepository.findByUsername(user).orElseThrow();
         api(user, LEARNER_PASSWORD).post("/api/v1/labs/" + LAB + "/enrolment", null);
         sandboxes.acquire(account, LAB);
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        while (!"READY".equals(sandboxes.view(account, LAB).state()) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
-        }
+        await("the sandbox ready").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "READY".equals(sandboxes.view(account, LAB).state()));
         List<String> report = new ArrayList<>();
 
         TerminalClient shell = open(user, 1);
