@@ -1,6 +1,7 @@
 package dev.servicelab.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.account.Account;
@@ -13,6 +14,7 @@ import dev.servicelab.progress.ProgressService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.testcontainers.DockerClientFactory;
@@ -36,15 +38,13 @@ class SandboxRecoveryIT extends SandboxPlatformTestBase {
     @Autowired
     ProgressService progress;
 
-    private SandboxView awaitState(Account account, String state, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        SandboxView view = sandboxes.view(account, LAB);
-        while (!state.equals(view.state()) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(200);
-            view = sandboxes.view(account, LAB);
-        }
-        assertThat(view.state()).as("sandbox state, message: " + view.message()).isEqualTo(state);
-        return view;
+    private SandboxView awaitState(Account account, String state, Duration timeout) {
+        AtomicReference<SandboxView> view = new AtomicReference<>();
+        await("sandbox state " + state).atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            view.set(sandboxes.view(account, LAB));
+            assertThat(view.get().state()).as("sandbox state, message: " + view.get().message()).isEqualTo(state);
+        });
+        return view.get();
     }
 
     @Test
