@@ -11,12 +11,17 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
- * The whole platform on a random port with a real (embedded) PostgreSQL of its own. Spring caches
- * the context, so every test class extending this shares one server and one database.
+ * The whole platform on a random port with a real (embedded) PostgreSQL of its own, sandboxes off:
+ * everything but learners' clusters, so it needs no Docker engine (the API answers "start your
+ * cluster" where a sandbox would be needed). Tests that need sandboxes extend
+ * {@link SandboxPlatformTestBase}. Spring caches the context, so every test class extending this
+ * shares one server and one database (the sandbox variant adopts the same PostgreSQL).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestPropertySource(properties = "servicelab.sandbox.enabled=false")
 public abstract class PlatformTestBase {
 
     public static final String ADMIN = "admin";

@@ -23,7 +23,8 @@ class RestartTest {
     private ConfigurableApplicationContext startServer() {
         return new SpringApplicationBuilder(ServiceLabApplication.class).run(
                 "--server.port=0",
-                "--servicelab.sandbox.warm-pool=0",
+                // Accounts and progress live in PostgreSQL: no sandboxes, so no Docker engine needed.
+                "--servicelab.sandbox.enabled=false",
                 "--servicelab.sandbox.platform-id=" + PlatformTestBase.PLATFORM_ID + "-restart",
                 "--servicelab.database.embedded.directory=" + home.resolve("postgres"),
                 "--servicelab.labs.directory=" + System.getProperty("servicelab.labs.directory"));

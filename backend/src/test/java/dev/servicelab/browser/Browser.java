@@ -5,6 +5,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -17,16 +21,53 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A real headless Chromium (Debian's chromium and chromium-driver; nothing is downloaded), with the
  * flags that keep it off the network our machines do not have.
+ *
+ * <p>A browser test class shares one: {@code @RegisterExtension static final Browser browser =
+ * Browser.perClass();} starts it before the class's first test and quits it after its last, and skips
+ * the class (saying why) on a machine without Chromium. {@link #launch()} starts one at once, for
+ * a test that wants a browser of its own.
  */
-public final class Browser implements AutoCloseable {
+public final class Browser implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
     private static final String CHROMIUM = System.getProperty("servicelab.chromium", "/usr/bin/chromium");
     private static final String CHROMEDRIVER = System.getProperty("servicelab.chromedriver", "/usr/bin/chromedriver");
 
-    private final ChromeDriver driver;
-    private final Path profile;
+    private ChromeDriver driver;
+    private Path profile;
 
-    public Browser() {
+    private Browser() {
+    }
+
+    /** A browser for the test class that registers it with {@code @RegisterExtension}. */
+    public static Browser perClass() {
+        return new Browser();
+    }
+
+    /** A browser started now, for a test to close. */
+    public static Browser launch() {
+        Browser browser = new Browser();
+        browser.start();
+        return browser;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of(CHROMIUM)) && Files.isExecutable(Path.of(CHROMEDRIVER)),
+                () -> context.getDisplayName() + " skipped: browser tests need Chromium at " + CHROMIUM + " and chromedriver at "
+                        + CHROMEDRIVER + " (Debian: apt-get install chromium chromium-driver; or set -Dservicelab.chromium and "
+                        + "-Dservicelab.chromedriver).");
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (driver != null) {
+            close();
+            driver = null;
+        }
+    }
+
+    private void start() {
         try {
             profile = Files.createTempDirectory("servicelab-chromium-");
         } catch (IOException e) {
@@ -43,6 +84,9 @@ public final class Browser implements AutoCloseable {
     }
 
     public ChromeDriver driver() {
+        if (driver == null) {
+            throw new IllegalStateException("This browser is not started: register it with @RegisterExtension, or use Browser.launch()");
+        }
         return driver;
     }
 

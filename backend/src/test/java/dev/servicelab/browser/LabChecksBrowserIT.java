@@ -2,7 +2,7 @@ package dev.servicelab.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.catalog.LabCatalogService;
@@ -13,20 +13,20 @@ import dev.servicelab.provisioner.Sandbox;
 import dev.servicelab.sandbox.SandboxService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** On a real sandbox: the lab page shows each check's verdict and message, and a pass is stored. */
-class LabChecksBrowserIT extends PlatformTestBase {
+class LabChecksBrowserIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "why-services";
 
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
 
     @Autowired
     SandboxService sandboxes;
@@ -36,16 +36,6 @@ class LabChecksBrowserIT extends PlatformTestBase {
     LabSetup setup;
     @Autowired
     AccountRepository accountRepository;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
 
     @Test
     void aLearnerChecksAStepSeesWhatIsWrongFixesItAndPasses() {

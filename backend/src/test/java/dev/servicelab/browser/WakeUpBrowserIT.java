@@ -2,15 +2,14 @@ package dev.servicelab.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.provisioner.SandboxManager;
 import dev.servicelab.provisioner.SandboxState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -21,24 +20,17 @@ import org.springframework.beans.factory.annotation.Autowired;
  * (hibernated); opening the lab page again shows it waking up with its progress, and afterwards the
  * terminal works in the restored cluster, which still holds what the learner made.
  */
-class WakeUpBrowserIT extends PlatformTestBase {
+class WakeUpBrowserIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "clusterip";
 
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
 
     @Autowired
     SandboxManager manager;
 
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
 
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
 
     private String screen() {
         return browser.driver().findElement(By.cssSelector(".terminal-host:not([hidden]) .xterm-rows")).getText();

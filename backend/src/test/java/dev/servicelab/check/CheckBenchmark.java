@@ -1,6 +1,6 @@
 package dev.servicelab.check;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.learning.LabSetup;
@@ -28,7 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * it is applied (pods may still be starting: a right answer waits for them, as it always did), then
  * again on the settled cluster.
  */
-class CheckBenchmark extends PlatformTestBase {
+class CheckBenchmark extends SandboxPlatformTestBase {
 
     private static final int WRONG_ROUNDS = 2;
     private static final int RIGHT_ROUNDS = 3;

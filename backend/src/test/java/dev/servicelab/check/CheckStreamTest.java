@@ -29,16 +29,18 @@ class CheckStreamTest extends PlatformTestBase {
         assertThat(response.body()).contains("/problems/lab-not-started");
     }
 
+    /** CheckNotReadyIT covers a server with sandboxes where the learner has not started theirs (409 sandbox-not-ready). */
     @Test
-    void aStreamedCheckWithoutAReadyClusterIsAProblemNotAStream() throws Exception {
+    void aStreamedCheckOnAServerWithoutSandboxesIsAProblemNotAStream() throws Exception {
         String learner = newLearner();
         api(learner, LEARNER_PASSWORD).post("/api/v1/labs/" + LAB + "/enrolment", null);
         HttpResponse<String> response = streamCheck(learner);
 
-        assertThat(response.statusCode()).isEqualTo(409);
-        assertThat(response.body()).contains("/problems/sandbox-not-ready");
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(response.body()).contains("/problems/sandboxes-disabled");
         // The refused check gave its place back: the next attempt is refused for the same reason, not as too many.
-        assertThat(streamCheck(learner).body()).contains("/problems/sandbox-not-ready");
+        assertThat(streamCheck(learner).body()).contains("/problems/sandboxes-disabled");
     }
 
     @Test
@@ -56,8 +58,13 @@ class CheckStreamTest extends PlatformTestBase {
     }
 
     private HttpResponse<String> check(String learner, String accept) throws Exception {
+        return check(baseUrl(), learner, accept);
+    }
+
+    /** Asks for the first step's check of the lab as {@code learner}, accepting {@code accept}. */
+    static HttpResponse<String> check(String baseUrl, String learner, String accept) throws Exception {
         String auth = Base64.getEncoder().encodeToString((learner + ":" + LEARNER_PASSWORD).getBytes(StandardCharsets.UTF_8));
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + "/api/v1/labs/" + LAB
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl + "/api/v1/labs/" + LAB
                         + "/steps/expose-imperatively/checks")).header("Authorization", "Basic " + auth)
                 .header("Accept", accept).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -2,7 +2,7 @@ package dev.servicelab.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
 import dev.servicelab.lab.LabStep;
@@ -31,7 +31,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * with a message that names the cap, and the platform's heap stays flat.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class EndlessBodyIT extends PlatformTestBase {
+class EndlessBodyIT extends SandboxPlatformTestBase {
 
     private static final String NS = "default";
     private static final int TIMEOUT_SECONDS = 20;

@@ -2,7 +2,7 @@ package dev.servicelab.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.learning.LabSetup;
@@ -30,7 +30,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * real message; every wrong solution is refused with the intended text; the reference solution
  * passes. A lab without a passing solution cannot ship.
  */
-class LabConformanceIT extends PlatformTestBase {
+class LabConformanceIT extends SandboxPlatformTestBase {
 
     /** A step that should fail need not wait for things that never converge. */
     private static final Duration EXPECTED_FAILURE_WAIT = Duration.ofSeconds(4);

@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.ApiClient;
 import dev.servicelab.OwnPlatform;
+import dev.servicelab.RequiresDocker;
 import dev.servicelab.security.Account;
 import dev.servicelab.db.EmbeddedPostgres;
 import dev.servicelab.terminal.TerminalClient;
@@ -26,6 +27,7 @@ import org.testcontainers.DockerClientFactory;
  * of one): the database stops for longer than the connection pool waits, and a server restart in the
  * middle of a learner's work. The platform heals without being restarted by hand.
  */
+@RequiresDocker
 class PlatformFaultIT {
 
     private static final String LAB = "clusterip";

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.ApiClient;
 import dev.servicelab.OwnPlatform;
+import dev.servicelab.RequiresDocker;
 import dev.servicelab.security.Account;
 import dev.servicelab.browser.Browser;
 import dev.servicelab.terminal.TerminalClient;
@@ -21,6 +22,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * the terminal, running checks) keeps it past the timeout, an untouched cluster is still removed,
  * and the lab page warns before that with one click to keep it.
  */
+@RequiresDocker
 class SandboxActivityIT {
 
     private static final String LAB = "clusterip";
@@ -92,7 +94,7 @@ class SandboxActivityIT {
     void thePageWarnsBeforeTheIdleTimeoutAndOneClickKeepsTheCluster() {
         Account learner = platform.learner();
         ApiClient api = started(learner);
-        try (Browser browser = new Browser()) {
+        try (Browser browser = Browser.launch()) {
             browser.signIn(platform.baseUrl(), learner.username(), OwnPlatform.PASSWORD);
             browser.open(platform.baseUrl() + "/labs/" + LAB);
             new WebDriverWait(browser.driver(), Duration.ofMinutes(5)).until(d ->

@@ -1,13 +1,13 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.provisioner.SandboxProvisioner;
 import dev.servicelab.provisioner.SandboxRecord;
 import dev.servicelab.provisioner.SandboxState;
-import dev.servicelab.provisioner.SandboxProvisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.ApiClient;
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.terminal.TerminalClient;
@@ -29,7 +29,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  * holds one Kubernetes client for it; and when the sandbox ends (here, as another replica would end
  * it, in the database only) all of them end within one health interval and the client is closed.
  */
-class SandboxHandlesIT extends PlatformTestBase {
+class SandboxHandlesIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "clusterip";
 

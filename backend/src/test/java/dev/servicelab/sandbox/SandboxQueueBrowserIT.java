@@ -12,6 +12,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
@@ -26,18 +27,17 @@ class SandboxQueueBrowserIT {
     private static final String SANDBOX = "/api/v1/labs/" + LAB + "/sandbox";
 
     static OwnPlatform platform;
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
 
     @BeforeAll
     static void start() {
         platform = OwnPlatform.start("servicelab.sandbox.max-total=1", "servicelab.sandbox.health-interval=2s",
                 "servicelab.sandbox.freeze-after=0s");
-        browser = new Browser();
     }
 
     @AfterAll
     static void stop() {
-        browser.close();
         platform.close();
     }
 

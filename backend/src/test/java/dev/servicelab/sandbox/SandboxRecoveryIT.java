@@ -1,11 +1,12 @@
 package dev.servicelab.sandbox;
 
-import dev.servicelab.provisioner.Manifests;
 import dev.servicelab.provisioner.Kubeconfigs;
+import dev.servicelab.provisioner.Manifests;
 import dev.servicelab.provisioner.Sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.lab.Lab;
@@ -16,6 +17,7 @@ import dev.servicelab.progress.ProgressService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.testcontainers.DockerClientFactory;
@@ -24,7 +26,7 @@ import org.testcontainers.DockerClientFactory;
  * A sandbox that dies mid-lab: the platform notices within seconds, the learner starts a fresh one,
  * and both their progress and their cluster's state (passed steps replayed) are there.
  */
-class SandboxRecoveryIT extends PlatformTestBase {
+class SandboxRecoveryIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "why-services";
 
@@ -39,15 +41,13 @@ class SandboxRecoveryIT extends PlatformTestBase {
     @Autowired
     ProgressService progress;
 
-    private SandboxView awaitState(Account account, String state, Duration timeout) throws InterruptedException {
-        Instant deadline = Instant.now().plus(timeout);
-        SandboxView view = sandboxes.view(account, LAB);
-        while (!state.equals(view.state()) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(200);
-            view = sandboxes.view(account, LAB);
-        }
-        assertThat(view.state()).as("sandbox state, message: " + view.message()).isEqualTo(state);
-        return view;
+    private SandboxView awaitState(Account account, String state, Duration timeout) {
+        AtomicReference<SandboxView> view = new AtomicReference<>();
+        await("sandbox state " + state).atMost(timeout).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            view.set(sandboxes.view(account, LAB));
+            assertThat(view.get().state()).as("sandbox state, message: " + view.get().message()).isEqualTo(state);
+        });
+        return view.get();
     }
 
     @Test

@@ -3,7 +3,7 @@ package dev.servicelab.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.check.CheckContext;
 import dev.servicelab.check.CheckEngine;
 import dev.servicelab.sandbox.PodExec;
@@ -46,7 +46,7 @@ import org.springframework.beans.factory.annotation.Autowired;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class LearnerAttackIT extends PlatformTestBase {
+class LearnerAttackIT extends SandboxPlatformTestBase {
 
     static final String LAB = "clusterip";
     static final String STEP = "expose-imperatively";

@@ -24,6 +24,11 @@ class TerminalAccessTest extends PlatformTestBase {
     }
 
     private Refusal connect(String username, String query) throws Exception {
+        return refusal(port, username, query);
+    }
+
+    /** Opens a terminal socket on the server at {@code port} and reads what it said before it closed. */
+    static Refusal refusal(int port, String username, String query) throws Exception {
         CompletableFuture<String> firstMessage = new CompletableFuture<>();
         CompletableFuture<Integer> closed = new CompletableFuture<>();
         HttpClient.newHttpClient().newWebSocketBuilder()
@@ -67,10 +72,11 @@ class TerminalAccessTest extends PlatformTestBase {
         assertThat(refusal.closeCode()).isEqualTo(1008);
     }
 
+    /** TerminalNotReadyIT covers a server with sandboxes where the learner has not started theirs. */
     @Test
-    void aTerminalWithoutAReadySandboxSaysToStartTheCluster() throws Exception {
+    void aTerminalOnAServerWithoutSandboxesSaysWhoCanEnableThem() throws Exception {
         Refusal refusal = connect(newLearner(), "lab=clusterip&tab=1");
-        assertThat(refusal.message()).contains("not ready").contains("Start it on the lab page");
+        assertThat(refusal.message()).contains("does not run sandboxes").contains("Ask its operator to enable them");
         assertThat(refusal.closeCode()).isEqualTo(1008);
     }
 

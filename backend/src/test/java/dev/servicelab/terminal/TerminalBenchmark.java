@@ -1,6 +1,8 @@
 package dev.servicelab.terminal;
 
-import dev.servicelab.PlatformTestBase;
+import static org.awaitility.Awaitility.await;
+
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.sandbox.SandboxService;
 import java.lang.management.ManagementFactory;
@@ -22,7 +24,7 @@ import org.springframework.test.context.TestPropertySource;
  * print as fast as they can. Nothing is asserted on time.
  */
 @TestPropertySource(properties = {"servicelab.terminal.max-tabs=24", "servicelab.limits.max-sockets-per-account=32"})
-class TerminalBenchmark extends PlatformTestBase {
+class TerminalBenchmark extends SandboxPlatformTestBase {
 
     private static final String LAB = "clusterip";
 
@@ -41,10 +43,8 @@ class TerminalBenchmark extends PlatformTestBase {
         var account = accountRepository.findByUsername(user).orElseThrow();
         api(user, LEARNER_PASSWORD).post("/api/v1/labs/" + LAB + "/enrolment", null);
         sandboxes.acquire(account, LAB);
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        while (!"READY".equals(sandboxes.view(account, LAB).state()) && Instant.now().isBefore(deadline)) {
-            Thread.sleep(500);
-        }
+        await("the sandbox ready").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "READY".equals(sandboxes.view(account, LAB).state()));
         List<String> report = new ArrayList<>();
 
         TerminalClient shell = open(user, 1);

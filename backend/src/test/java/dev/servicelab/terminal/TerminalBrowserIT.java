@@ -2,31 +2,21 @@ package dev.servicelab.terminal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.browser.Browser;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The terminal in a real Chromium, on a real sandbox: kubectl works, resize follows, a reload keeps the shell. */
-class TerminalBrowserIT extends PlatformTestBase {
+class TerminalBrowserIT extends SandboxPlatformTestBase {
 
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
 
     private String screen() {
         return browser.driver().findElement(By.cssSelector(".terminal-host:not([hidden]) .xterm-rows")).getText();

@@ -1,9 +1,11 @@
 package dev.servicelab.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.provisioner.flows.FlowEvent;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,14 +80,17 @@ class FlowAggregatorTest {
         aggregator.accept("server", newFlow(4, "10.42.0.9:5003", "10.43.0.10:53", "10.42.0.3:53"));
         aggregator.accept("server", reply(4, "ok"));
         aggregator.accept("server", newFlow(5, "10.42.0.9:5004", "10.43.0.20:80", "10.42.0.11:8080"));
-        Thread.sleep(100);
-        FlowAggregator.Window window = aggregator.flush(RESOLVER);
-        assertThat(byEndpoint(window.counts())).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "nodePort shop/web-a ok", 1L,
-                "loadBalancer shop/web-b reset", 1L,
-                "clusterIP - no-endpoint", 1L,
-                "clusterIP shop/web-a unanswered", 1L));
-        assertThat(window.counts()).filteredOn(c -> c.via().equals("nodePort")).extracting(FlowCount::sourceKind).containsOnly("outside");
+        // Flow 5 has no reply: it counts as unanswered in a window after its reply timeout.
+        List<FlowCount> counted = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            counted.addAll(aggregator.flush(RESOLVER).counts());
+            assertThat(byEndpoint(counted)).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "nodePort shop/web-a ok", 1L,
+                    "loadBalancer shop/web-b reset", 1L,
+                    "clusterIP - no-endpoint", 1L,
+                    "clusterIP shop/web-a unanswered", 1L));
+        });
+        assertThat(counted).filteredOn(c -> c.via().equals("nodePort")).extracting(FlowCount::sourceKind).containsOnly("outside");
         assertThat(aggregator.hidden()).isEqualTo(1);
     }
 
@@ -101,8 +106,10 @@ class FlowAggregatorTest {
         aggregator.accept("server", parse("{\"t\":1,\"ev\":\"end\",\"id\":10,\"res\":\"unanswered\",\"p\":\"tcp\","
                 + "\"src\":\"172.18.0.1:40001\",\"dst\":\"172.18.0.2:30080\",\"to\":\"10.42.0.11:8080\"}"));
         assertThat(byEndpoint(aggregator.flush(RESOLVER).counts())).containsExactlyInAnyOrderEntriesOf(Map.of("nodePort shop/web-b ok", 1L));
-        Thread.sleep(100);
-        assertThat(byEndpoint(aggregator.flush(RESOLVER).counts())).containsExactlyInAnyOrderEntriesOf(
-                Map.of("nodePort shop/web-a unanswered", 1L));
+        List<FlowCount> later = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            later.addAll(aggregator.flush(RESOLVER).counts());
+            assertThat(byEndpoint(later)).containsExactlyInAnyOrderEntriesOf(Map.of("nodePort shop/web-a unanswered", 1L));
+        });
     }
 }

@@ -1,7 +1,7 @@
 package dev.servicelab.traffic;
 
 import dev.servicelab.ApiClient;
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.provisioner.Kubeconfigs;
@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
  * pipeline observes and delivers (node conntrack -> flow stream -> server -> WebSocket client), whether
  * any count is lost, and the lag from a request to the window that reports it. Prints; asserts nothing.
  */
-class TrafficBenchmark extends PlatformTestBase {
+class TrafficBenchmark extends SandboxPlatformTestBase {
 
     private static final String LAB = "clusterip";
     private static final String NS = "bench";

@@ -2,7 +2,7 @@ package dev.servicelab.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.browser.Browser;
@@ -12,9 +12,8 @@ import dev.servicelab.sandbox.SandboxService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
@@ -23,26 +22,17 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** The traffic view in a real Chromium on a real sandbox: the bars grow while requests run, per pod. */
-class TrafficBrowserIT extends PlatformTestBase {
+class TrafficBrowserIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "clusterip";
 
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
 
     @Autowired
     SandboxService sandboxes;
     @Autowired
     AccountRepository accountRepository;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
 
     /** Sum of the per-pod bars the page shows now (read in one script: the bars are redrawn while we look). */
     private static long shownTotal() {

@@ -1,9 +1,10 @@
 package dev.servicelab.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.ApiClient;
-import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SandboxPlatformTestBase;
 import dev.servicelab.security.Account;
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.provisioner.Kubeconfigs;
@@ -14,6 +15,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,7 +34,7 @@ import tools.jackson.databind.JsonNode;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TrafficIT extends PlatformTestBase {
+class TrafficIT extends SandboxPlatformTestBase {
 
     static final String LAB = "clusterip";
     static final String NS = "traffic";
@@ -115,17 +118,23 @@ class TrafficIT extends PlatformTestBase {
 
     /**
      * kube-proxy applies a change (a new endpoint, a new external IP) a moment after the API shows it;
-     * warm up until the path answers as wanted, then let those flows reach the viewer before counting.
+     * warm up until the path answers as wanted, then let those flows reach the viewer before counting:
+     * until its totals hold still for longer than a flow may wait for its answer.
      */
-    private void warmUp(String via, java.util.function.BooleanSupplier settled) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (System.currentTimeMillis() < deadline) {
-            if (trySend(via, 10) == 10 && settled.getAsBoolean()) {
-                break;
-            }
-            Thread.sleep(500);
-        }
-        Thread.sleep(3000);
+    private void warmUp(String via, java.util.function.BooleanSupplier settled) {
+        await("requests " + via + " all answered").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .until(() -> trySend(via, 10) == 10 && settled.getAsBoolean());
+        Duration quiet = Duration.ofMillis(2500);
+        AtomicReference<Map<String, Long>> seen = new AtomicReference<>(viewer.totals());
+        AtomicLong changedAt = new AtomicLong(System.nanoTime());
+        await("the viewer's totals holding still for " + quiet.toMillis() + " ms").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200)).until(() -> {
+                    Map<String, Long> now = viewer.totals();
+                    if (!now.equals(seen.getAndSet(now))) {
+                        changedAt.set(System.nanoTime());
+                    }
+                    return System.nanoTime() - changedAt.get() >= quiet.toNanos();
+                });
     }
 
     private JsonNode send(String via, int count) {

@@ -4,26 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /** A learner signs in, browses the catalog, opens a lab and starts it, in a real Chromium. */
-class CatalogBrowserTest extends PlatformTestBase {
+class CatalogBrowserIT extends PlatformTestBase {
 
-    static Browser browser;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
 
     @Test
     void aWrongPasswordShowsWhatToCheck() {

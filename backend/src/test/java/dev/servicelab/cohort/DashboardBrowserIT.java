@@ -5,9 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.servicelab.browser.Browser;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -16,22 +15,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
 
 /** The instructor's dashboard in a real Chromium: it follows learners' progress live, and learners join by link. */
-class DashboardBrowserTest extends CohortTestSupport {
+class DashboardBrowserIT extends CohortTestSupport {
 
-    static Browser browser;
+    @RegisterExtension
+    static final Browser browser = Browser.perClass();
 
     @Autowired
     JdbcClient jdbc;
-
-    @BeforeAll
-    static void openBrowser() {
-        browser = new Browser();
-    }
-
-    @AfterAll
-    static void closeBrowser() {
-        browser.close();
-    }
 
     @Test
     void theGridShowsALearnersPassedStepWithoutAReload() {
