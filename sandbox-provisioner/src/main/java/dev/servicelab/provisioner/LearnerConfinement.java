@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -94,9 +96,17 @@ public final class LearnerConfinement {
         }
     }
 
+    /**
+     * A privileged pod that asks for little and names its limits, so that only Pod Security can refuse
+     * it: a namespace's LimitRange or quota (which may arrive while the check runs) would otherwise
+     * answer first, and the check could not tell whether Pod Security holds.
+     */
     static Pod privilegedPod() {
+        Map<String, Quantity> small = Map.of("cpu", new Quantity("50m"), "memory", new Quantity("32Mi"),
+                "ephemeral-storage", new Quantity("32Mi"));
         return new PodBuilder().withNewMetadata().withName("confinement").endMetadata().withNewSpec()
                 .addNewContainer().withName("c").withImage("servicelab/confinement").withNewSecurityContext()
-                .withPrivileged(true).endSecurityContext().endContainer().endSpec().build();
+                .withPrivileged(true).endSecurityContext().withNewResources().withRequests(small).withLimits(small)
+                .endResources().endContainer().endSpec().build();
     }
 }
