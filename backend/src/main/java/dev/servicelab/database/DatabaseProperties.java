@@ -1,8 +1,12 @@
 package dev.servicelab.database;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
 import java.nio.file.Path;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * The embedded PostgreSQL used when no {@code spring.datasource.url} is configured.
@@ -15,12 +19,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param port TCP port on 127.0.0.1, 0 for any free one
  * @param database the database the platform uses
  */
+@Validated
 @ConfigurationProperties("servicelab.database.embedded")
 public record DatabaseProperties(
         Path directory,
         Path binariesCache,
-        @DefaultValue("0") int port,
-        @DefaultValue("servicelab") String database) {
+        @DefaultValue("0") @Min(0) @Max(65535) int port,
+        @DefaultValue("servicelab") @NotBlank String database) {
 
     private static final boolean ROOT = "root".equals(System.getProperty("user.name"));
 

@@ -25,20 +25,18 @@ class SandboxConfiguration {
         String image = properties.image().isBlank() ? kit.node() : properties.image();
         String toolbox = properties.toolboxImage().isBlank() ? kit.toolbox() : properties.toolboxImage();
         return switch (properties.provider()) {
-            case "docker" -> new DockerSandboxProvisioner(new DockerSandboxSettings(image, toolbox,
+            case DOCKER -> new DockerSandboxProvisioner(new DockerSandboxSettings(image, toolbox,
                     properties.extraServerArgs(), properties.startupTimeout(), properties.memory().toBytes(),
                     properties.cpus(), properties.platformId(), properties.imagesDirectory(), properties.hostAddress(),
                     properties.platformContainer(), properties.pidsLimit(), properties.egressAllow(),
                     properties.nodeInternet()));
-            case "kubernetes" -> {
+            case KUBERNETES -> {
                 var k = properties.kubernetes();
                 yield new KubernetesSandboxProvisioner(new KubernetesSandboxSettings(k.namespace(), k.kubeconfig(), image,
                         toolbox, properties.extraServerArgs(), properties.startupTimeout(), properties.memory().toBytes(),
                         properties.cpus(), k.memoryRequest(), k.cpuRequest(), properties.platformId(), k.runtimeClass(), k.clusterCidr(),
                         k.serviceCidr()));
             }
-            default -> throw new IllegalArgumentException("servicelab.sandbox.provider must be docker or kubernetes, not "
-                    + properties.provider());
         };
     }
 

@@ -1,11 +1,17 @@
 package dev.servicelab.sandbox;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * Sandboxes: which image, how big, how many, for how long.
@@ -38,6 +44,7 @@ import org.springframework.util.unit.DataSize;
  *     for this long has left: their place is given up
  * @param kubernetes the kubernetes provider's settings
  */
+@Validated
 @ConfigurationProperties("servicelab.sandbox")
 public record SandboxProperties(
         @DefaultValue("true") boolean enabled,
@@ -45,31 +52,36 @@ public record SandboxProperties(
         @DefaultValue("") String toolboxImage,
         @DefaultValue("") List<String> extraServerArgs,
         @DefaultValue("localhost") String hostAddress,
-        @DefaultValue("servicelab") String platformId,
+        @DefaultValue("servicelab") @NotBlank String platformId,
         @DefaultValue("1536MB") DataSize memory,
-        @DefaultValue("1.5") double cpus,
+        @DefaultValue("1.5") @Positive double cpus,
         @DefaultValue("5m") Duration startupTimeout,
         Path imagesDirectory,
-        @DefaultValue("1") int warmPool,
-        @DefaultValue("1") int maxPerLearner,
-        @DefaultValue("8") int maxTotal,
-        @DefaultValue("2") int maxConcurrentStarts,
+        @DefaultValue("1") @Min(0) int warmPool,
+        @DefaultValue("1") @Min(1) int maxPerLearner,
+        @DefaultValue("8") @Min(1) int maxTotal,
+        @DefaultValue("2") @Min(1) int maxConcurrentStarts,
         @DefaultValue("30m") Duration idleTimeout,
         @DefaultValue("4h") Duration hardTtl,
         @DefaultValue("1h") Duration extension,
         @DefaultValue("3s") Duration healthInterval,
-        @DefaultValue("docker") String provider,
+        @DefaultValue("docker") @NotNull Provider provider,
         @DefaultValue("") String platformContainer,
         @DefaultValue("0s") Duration startGrace,
         @DefaultValue("10s") Duration activityWriteInterval,
-        @DefaultValue("2048") int pidsLimit,
+        @DefaultValue("2048") @Min(0) int pidsLimit,
         @DefaultValue("") List<String> egressAllow,
         @DefaultValue("false") boolean nodeInternet,
         @DefaultValue("10m") Duration freezeAfter,
         @DefaultValue("30m") Duration hibernateAfter,
         @DefaultValue("5m") Duration snapshotInterval,
         @DefaultValue("1m") Duration queueLeaveAfter,
-        @DefaultValue Kubernetes kubernetes) {
+        @DefaultValue @Valid Kubernetes kubernetes) {
+
+    /** Where sandboxes run; the setting takes {@code docker} or {@code kubernetes}. */
+    public enum Provider {
+        DOCKER, KUBERNETES
+    }
 
     /**
      * @param namespace where sandbox pods and Services are made (the platform's RBAC covers only it)

@@ -1,9 +1,12 @@
 package dev.servicelab.traffic;
 
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
 
 /**
  * @param window how often counters go out to browsers; one message per window, however many requests
@@ -15,14 +18,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxRunsPerAccount how many "send N requests" one account may run at once; more are refused (429)
  * @param hiddenNamespaces Services there are the platform's or Kubernetes' own: not drawn, flows to them not counted
  */
+@Validated
 @ConfigurationProperties("servicelab.traffic")
 public record TrafficProperties(
         @DefaultValue("200ms") Duration window,
         @DefaultValue("2s") Duration replyTimeout,
         @DefaultValue("2m") Duration idleClose,
-        @DefaultValue("10290") int flowPort,
-        @DefaultValue("5000") int maxRequests,
-        @DefaultValue("16") int concurrency,
-        @DefaultValue("2") int maxRunsPerAccount,
+        @DefaultValue("10290") @Min(1) @Max(65535) int flowPort,
+        @DefaultValue("5000") @Min(1) int maxRequests,
+        @DefaultValue("16") @Min(1) int concurrency,
+        @DefaultValue("2") @Min(1) int maxRunsPerAccount,
         @DefaultValue({"kube-system", "kube-public", "kube-node-lease", "servicelab-system"}) List<String> hiddenNamespaces) {
 }
