@@ -16,10 +16,24 @@ import java.util.regex.Pattern;
  * What checks work with: the learner's sandbox, a client for its API, its probe pods, and how long
  * its cluster has been still (see {@link ClusterStillness}).
  */
-public record CheckContext(Sandbox sandbox, KubernetesClient client, ClusterStillness stillness) {
+public record CheckContext(Sandbox sandbox, KubernetesClient client, ClusterStillness stillness, Prober prober) {
+
+    /** Runs a shell script in the probe pod on a node; unit tests script its answers. */
+    @FunctionalInterface
+    public interface Prober {
+        PodExec.Result run(SandboxNode.Role node, Duration timeout, String script);
+
+        static Prober of(KubernetesClient client) {
+            return (node, timeout, script) -> PodExec.probe(client, node, timeout, "sh", "-c", script);
+        }
+    }
 
     public CheckContext(Sandbox sandbox, KubernetesClient client) {
         this(sandbox, client, ClusterStillness.of(client));
+    }
+
+    public CheckContext(Sandbox sandbox, KubernetesClient client, ClusterStillness stillness) {
+        this(sandbox, client, stillness, Prober.of(client));
     }
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([a-zA-Z]+)\\.([a-z0-9-]+)\\.([a-zA-Z]+)(?:\\.([a-z0-9-]+))?\\s*}}");
@@ -27,7 +41,7 @@ public record CheckContext(Sandbox sandbox, KubernetesClient client, ClusterStil
     /** Runs a shell command in the probe pod on the given node (server unless a lab asks for the agent). */
     public PodExec.Result probe(String fromNode, Duration timeout, String script) {
         SandboxNode.Role role = "agent".equalsIgnoreCase(fromNode) ? SandboxNode.Role.AGENT : SandboxNode.Role.SERVER;
-        return PodExec.probe(client, role, timeout, "sh", "-c", script);
+        return prober.run(role, timeout, script);
     }
 
     /** The Service a check is about, or a failure that says it does not exist (yet). */

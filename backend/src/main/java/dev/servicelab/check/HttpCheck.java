@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 @Component
 class HttpCheck implements Check {
 
-    private static final String STATUS = "__servicelab_status__";
+    static final String STATUS = "__servicelab_status__";
 
     @Override
     public Set<CheckType> types() {

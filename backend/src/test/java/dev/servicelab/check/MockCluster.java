@@ -47,6 +47,12 @@ record MockCluster(KubernetesClient client) {
                 "c", "n", "127.0.0.1", Map.of())), Instant.now()), client);
     }
 
+    /** The same sandbox, with the probe pods' answers scripted: the script asked for, in, the result out. */
+    CheckContext probing(java.util.function.Function<String, dev.servicelab.sandbox.PodExec.Result> answer) {
+        CheckContext real = context();
+        return new CheckContext(real.sandbox(), client, ClusterStillness.UNKNOWN, (node, timeout, script) -> answer.apply(script));
+    }
+
     static CheckSpec spec(CheckType type, Object... keyValues) {
         Map<String, Object> params = new HashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
