@@ -6,11 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.provisioner.docker.DockerSandboxProvisioner;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -57,17 +54,7 @@ class DockerSandboxIT {
 
     @Test
     void anEchoDeploymentBehindAServiceIsReachableByItsDnsName() throws Exception {
-        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
-                .withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "web").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
-                .withNewSpec().addNewContainer().withName("echo").withImage(TestSandboxes.images().echo())
-                .withImagePullPolicy("IfNotPresent").addNewPort().withContainerPort(8080).endPort().endContainer()
-                .endSpec().endTemplate().endSpec().build()).create();
-        client.services().inNamespace("default").resource(new ServiceBuilder()
-                .withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().addToSelector("app", "web").addNewPort().withPort(80).withTargetPort(new IntOrString(8080))
-                .endPort().endSpec().build()).create();
+        TestSandboxes.deployEchoWeb(client);
 
         client.apps().deployments().inNamespace("default").withName("web").waitUntilReady(3, TimeUnit.MINUTES);
         List<EndpointSlice> slices = client.discovery().v1().endpointSlices().inNamespace("default")

@@ -11,13 +11,10 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Statistics;
 import com.sun.net.httpserver.HttpServer;
 import dev.servicelab.provisioner.docker.DockerSandboxProvisioner;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -110,17 +107,7 @@ class SandboxIsolationIT {
                     .withImage(TestSandboxes.images().toolbox()).withImagePullPolicy("IfNotPresent")
                     .withCommand("sleep", "infinity").endContainer().endSpec().build()).create();
         }
-        clientB.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
-                .withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "web").endSelector()
-                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
-                .withNewSpec().addNewContainer().withName("echo").withImage(TestSandboxes.images().echo())
-                .withImagePullPolicy("IfNotPresent").addNewPort().withContainerPort(8080).endPort().endContainer()
-                .endSpec().endTemplate().endSpec().build()).create();
-        clientB.services().inNamespace("default").resource(new ServiceBuilder()
-                .withNewMetadata().withName("web").endMetadata()
-                .withNewSpec().addToSelector("app", "web").addNewPort().withPort(80).withTargetPort(new IntOrString(8080))
-                .endPort().endSpec().build()).create();
+        TestSandboxes.deployEchoWeb(clientB);
         for (KubernetesClient client : List.of(clientA, clientB)) {
             client.pods().inNamespace("default").withName("client").waitUntilReady(3, TimeUnit.MINUTES);
         }

@@ -3,6 +3,10 @@ package dev.servicelab.provisioner;
 import dev.servicelab.provisioner.docker.DockerSandboxProvisioner;
 import dev.servicelab.provisioner.docker.DockerSandboxSettings;
 import dev.servicelab.provisioner.kit.KitImages;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -34,5 +38,20 @@ public final class TestSandboxes {
 
     public static String newId(String prefix) {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /** Two echo pods (app=web, port 8080) behind a Service web on port 80, in default. */
+    public static void deployEchoWeb(KubernetesClient client) {
+        client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
+                .withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().withReplicas(2).withNewSelector().addToMatchLabels("app", "web").endSelector()
+                .withNewTemplate().withNewMetadata().addToLabels("app", "web").endMetadata()
+                .withNewSpec().addNewContainer().withName("echo").withImage(images().echo())
+                .withImagePullPolicy("IfNotPresent").addNewPort().withContainerPort(8080).endPort().endContainer()
+                .endSpec().endTemplate().endSpec().build()).create();
+        client.services().inNamespace("default").resource(new ServiceBuilder()
+                .withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().addToSelector("app", "web").addNewPort().withPort(80).withTargetPort(new IntOrString(8080))
+                .endPort().endSpec().build()).create();
     }
 }
