@@ -3,6 +3,7 @@ package dev.servicelab.live;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SocketListener;
 import dev.servicelab.ServiceLabApplication;
 import dev.servicelab.account.AccountService;
 import dev.servicelab.security.Role;
@@ -12,8 +13,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Base64;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,32 +82,18 @@ class ReconnectOnShutdownTest {
     void openSocketsAreClosedWith1012WhenTheServerStops() throws Exception {
         server.getBean(AccountService.class).create("socket-user", "Socket User", "socket-password", Role.LEARNER);
         int port = ((WebServerApplicationContext) server).getWebServer().getPort();
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
-        CompletableFuture<String> echoed = new CompletableFuture<>();
+        SocketListener listener = new SocketListener();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", "Basic " + Base64.getEncoder().encodeToString("socket-user:socket-password"
                         .getBytes(StandardCharsets.UTF_8)))
-                .buildAsync(URI.create("ws://localhost:" + port + "/ws/test-echo"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        echoed.complete(data.toString());
-                        webSocket.request(1);
-                        return null;
-                    }
-
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                        closed.complete(statusCode);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
+                .buildAsync(URI.create("ws://localhost:" + port + "/ws/test-echo"), listener).get(10, TimeUnit.SECONDS);
         socket.sendText("hello", true);
-        assertThat(echoed.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
+        assertThat(listener.firstText.get(5, TimeUnit.SECONDS)).isEqualTo("hello");
 
         long start = System.nanoTime();
         server.close();
 
-        assertThat(closed.get(5, TimeUnit.SECONDS)).isEqualTo(1012);
+        assertThat(listener.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1012);
         System.out.printf("Shutdown with one open socket took %d ms%n", (System.nanoTime() - start) / 1_000_000);
     }
 

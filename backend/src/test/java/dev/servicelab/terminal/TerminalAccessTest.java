@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.servicelab.PlatformTestBase;
+import dev.servicelab.SocketListener;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -29,25 +28,11 @@ class TerminalAccessTest extends PlatformTestBase {
 
     /** Opens a terminal socket on the server at {@code port} and reads what it said before it closed. */
     static Refusal refusal(int port, String username, String query) throws Exception {
-        CompletableFuture<String> firstMessage = new CompletableFuture<>();
-        CompletableFuture<Integer> closed = new CompletableFuture<>();
+        SocketListener listener = new SocketListener();
         HttpClient.newHttpClient().newWebSocketBuilder()
                 .header("Authorization", basic(username))
-                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?" + query), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        firstMessage.complete(data.toString());
-                        webSocket.request(1);
-                        return null;
-                    }
-
-                    @Override
-                    public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-                        closed.complete(statusCode);
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
-        return new Refusal(firstMessage.get(10, TimeUnit.SECONDS), closed.get(10, TimeUnit.SECONDS));
+                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?" + query), listener).get(10, TimeUnit.SECONDS);
+        return new Refusal(listener.firstText.get(10, TimeUnit.SECONDS), listener.closed.get(10, TimeUnit.SECONDS));
     }
 
     private static String basic(String username) {
