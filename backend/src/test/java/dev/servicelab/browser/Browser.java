@@ -11,6 +11,7 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -95,7 +96,17 @@ public final class Browser implements AutoCloseable, BeforeAllCallback, AfterAll
     }
 
     public WebElement waitFor(By locator) {
-        return new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(locator));
+        return await(Duration.ofSeconds(20)).until(ExpectedConditions.visibilityOfElementLocated(locator));
+    }
+
+    /**
+     * A wait that polls through the page re-rendering: an element found and then replaced before it is
+     * read is looked up again on the next poll instead of failing the test.
+     */
+    public WebDriverWait await(Duration timeout) {
+        WebDriverWait wait = new WebDriverWait(driver(), timeout);
+        wait.ignoring(StaleElementReferenceException.class);
+        return wait;
     }
 
     /** Text of the first element matching a CSS selector, read in one step (safe while the page re-renders it). */

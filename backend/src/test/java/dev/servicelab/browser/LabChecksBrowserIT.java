@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** On a real sandbox: the lab page shows each check's verdict and message, and a pass is stored. */
@@ -44,7 +43,7 @@ class LabChecksBrowserIT extends SandboxPlatformTestBase {
         browser.open(baseUrl() + "/labs/" + LAB);
         browser.waitFor(By.cssSelector("[data-testid=start-lab]")).click();
 
-        new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).until(d ->
+        browser.await(Duration.ofMinutes(4)).until(d ->
                 "Ready".equals(browser.text("[data-testid=sandbox-phase]")));
         browser.screenshot("lab-sandbox-ready");
 
@@ -52,7 +51,7 @@ class LabChecksBrowserIT extends SandboxPlatformTestBase {
         LabStep first = lab.steps().get(0);
         WebElement step = browser.driver().findElement(By.cssSelector("details.step[data-step='" + first.id() + "']"));
         step.findElement(By.cssSelector("[data-testid=check-step]")).click();
-        WebElement results = new WebDriverWait(browser.driver(), Duration.ofMinutes(2)).until(d -> {
+        WebElement results = browser.await(Duration.ofMinutes(2)).until(d -> {
             // Results stream in; the step's data-result is set with the final report.
             WebElement list = step.findElement(By.cssSelector("[data-testid=check-results]"));
             return step.getDomAttribute("data-result") == null ? null : list;
@@ -69,7 +68,7 @@ class LabChecksBrowserIT extends SandboxPlatformTestBase {
         }
 
         step.findElement(By.cssSelector("[data-testid=check-step]")).click();
-        new WebDriverWait(browser.driver(), Duration.ofMinutes(3)).until(d ->
+        browser.await(Duration.ofMinutes(3)).until(d ->
                 step.findElement(By.cssSelector("[data-testid=check-results]")).getText().contains("Step passed"));
         browser.screenshot("lab-check-passed");
 

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -43,7 +42,7 @@ class WakeUpBrowserIT extends SandboxPlatformTestBase {
 
     private void awaitScreen(String text, Duration timeout) {
         try {
-            new WebDriverWait(browser.driver(), timeout).until(d -> screen().contains(text));
+            browser.await(timeout).until(d -> screen().contains(text));
         } catch (RuntimeException e) {
             System.out.println("screen without \"" + text + "\":\n" + screen());
             throw e;
@@ -51,7 +50,7 @@ class WakeUpBrowserIT extends SandboxPlatformTestBase {
     }
 
     private void awaitShell() {
-        new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).until(d ->
+        browser.await(Duration.ofMinutes(4)).until(d ->
                 "true".equals(d.findElement(By.cssSelector(".terminal-host")).getDomAttribute("data-connected")));
     }
 
@@ -73,7 +72,7 @@ class WakeUpBrowserIT extends SandboxPlatformTestBase {
 
         browser.open(baseUrl() + "/labs/" + LAB);
         List<String> seen = new ArrayList<>();
-        new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).pollingEvery(Duration.ofMillis(200)).until(d -> {
+        browser.await(Duration.ofMinutes(4)).pollingEvery(Duration.ofMillis(200)).until(d -> {
             String phase = browser.text("[data-testid=sandbox-phase]");
             if (!phase.isEmpty() && (seen.isEmpty() || !seen.get(seen.size() - 1).equals(phase))) {
                 seen.add(phase);

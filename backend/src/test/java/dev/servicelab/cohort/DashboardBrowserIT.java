@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.JsonNode;
@@ -41,7 +40,7 @@ class DashboardBrowserIT extends CohortTestSupport {
 
         progress.recordPassed(account(learner), "clusterip", steps.get(0));
 
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+        browser.await(Duration.ofSeconds(10))
                 .until(d -> "PASSED".equals(cell(learner, steps.get(0)).getAttribute("data-status")));
         assertThat(cell(learner, steps.get(0)).getText()).isEqualTo("✓");
         assertThat(cell(learner, steps.get(1)).getAttribute("data-status")).isEqualTo("IN_PROGRESS");
@@ -70,10 +69,10 @@ class DashboardBrowserIT extends CohortTestSupport {
 
         // Whichever replica's sandbox service writes the row, the database announces the change.
         jdbc.sql("update sandbox set state = 'READY', phase = 'READY' where id = ?").param(sandbox).update();
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+        browser.await(Duration.ofSeconds(10))
                 .until(d -> "READY".equals(d.findElement(state).getAttribute("textContent")));
         jdbc.sql("update sandbox set state = 'EXPIRED' where id = ?").param(sandbox).update();
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+        browser.await(Duration.ofSeconds(10))
                 .until(d -> "EXPIRED".equals(d.findElement(state).getAttribute("textContent")));
         assertThat(browser.driver().findElements(By.cssSelector("tr[data-sandbox='" + sandbox + "'] [data-sandbox-action]")))
                 .as("nothing to extend or end any more").isEmpty();

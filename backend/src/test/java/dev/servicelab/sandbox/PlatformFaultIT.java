@@ -107,6 +107,7 @@ class PlatformFaultIT {
         EchoWorkload.deploy(platform.bean(SandboxService.class).ready(learner, LAB).client(), "shop", 2);
 
         TerminalClient terminal = TerminalClient.open(platform.port(), learner.username(), OwnPlatform.PASSWORD, LAB, 1, -1);
+        assertThat(terminal.awaitStarted(Duration.ofSeconds(60))).as("the shell starts: %s", terminal.describe()).isTrue();
         terminal.type("yes servicelab-stream\r");
         assertThat(terminal.await("servicelab-stream", Duration.ofSeconds(30))).isTrue();
         CompletableFuture<ApiClient.Response> run = CompletableFuture.supplyAsync(() -> api.post(

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * On real sandboxes of a platform whose idle timeout is 45 s: working in the cluster (typing in
@@ -71,12 +70,13 @@ class SandboxActivityIT {
         awaitReady(idlerApi);
 
         TerminalClient terminal = TerminalClient.open(platform.port(), worker.username(), OwnPlatform.PASSWORD, LAB, 1, -1);
+        assertThat(terminal.awaitStarted(Duration.ofSeconds(60))).as("the shell starts: %s", terminal.describe()).isTrue();
         String firstStep = workerApi.get("/api/v1/labs/" + LAB + "/progress").json().path("steps").get(0).path("stepId").asString();
         Instant workedUntil = Instant.now().plus(IDLE.multipliedBy(2));
         for (int i = 0; Instant.now().isBefore(workedUntil); i++) {
             if (i % 2 == 0) {
                 terminal.type("echo still-working-" + i + "\r");
-                assertThat(terminal.await("still-working-" + i, Duration.ofSeconds(20))).as("the shell echoes").isTrue();
+                assertThat(terminal.await("still-working-" + i, Duration.ofSeconds(20))).as("the shell echoes command %d: %s", i, terminal.describe()).isTrue();
             } else {
                 workerApi.post("/api/v1/labs/" + LAB + "/steps/" + firstStep + "/checks", "");
             }
@@ -97,10 +97,10 @@ class SandboxActivityIT {
         try (Browser browser = Browser.launch()) {
             browser.signIn(platform.baseUrl(), learner.username(), OwnPlatform.PASSWORD);
             browser.open(platform.baseUrl() + "/labs/" + LAB);
-            new WebDriverWait(browser.driver(), Duration.ofMinutes(5)).until(d ->
+            browser.await(Duration.ofMinutes(5)).until(d ->
                     "Ready".equals(browser.text("[data-testid=sandbox-phase]")));
 
-            new WebDriverWait(browser.driver(), IDLE.plusSeconds(30)).until(d ->
+            browser.await(IDLE.plusSeconds(30)).until(d ->
                     !browser.text("[data-testid=sandbox-warning]").isEmpty());
             assertThat(browser.text("[data-testid=sandbox-warning]")).contains("will be removed");
             browser.screenshot("sandbox-idle-warning");
@@ -108,7 +108,7 @@ class SandboxActivityIT {
                     .path("idleExpiresAt").asString());
 
             browser.driver().findElement(By.cssSelector("[data-testid=sandbox-keep]")).click();
-            new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(d ->
+            browser.await(Duration.ofSeconds(10)).until(d ->
                     browser.text("[data-testid=sandbox-warning]").isEmpty());
             Instant deadlineAfter = Instant.parse(api.get("/api/v1/labs/" + LAB + "/sandbox").json()
                     .path("idleExpiresAt").asString());

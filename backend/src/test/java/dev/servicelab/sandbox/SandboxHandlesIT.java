@@ -64,6 +64,7 @@ class SandboxHandlesIT extends SandboxPlatformTestBase {
         List<TerminalClient> terminals = new ArrayList<>();
         for (int tab = 1; tab <= 3; tab++) {
             TerminalClient terminal = TerminalClient.open(port, user, LEARNER_PASSWORD, LAB, tab, -1);
+            assertThat(terminal.awaitStarted(Duration.ofSeconds(60))).as("the shell starts: %s", terminal.describe()).isTrue();
             terminal.type("echo tab-" + tab + "\r");
             assertThat(terminal.await("tab-" + tab, Duration.ofSeconds(30))).isTrue();
             terminals.add(terminal);

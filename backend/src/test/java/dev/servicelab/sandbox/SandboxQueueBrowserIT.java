@@ -13,7 +13,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -70,14 +69,14 @@ class SandboxQueueBrowserIT {
 
         browser.signIn(platform.baseUrl(), bobsAccount.username(), OwnPlatform.PASSWORD);
         browser.open(platform.baseUrl() + "/labs/" + LAB);
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(20)).until(d -> phaseShown().startsWith("You are number 1"));
+        browser.await(Duration.ofSeconds(20)).until(d -> phaseShown().startsWith("You are number 1"));
         assertThat(phaseShown()).matches("You are number 1 in the queue, about (a minute|\\d+ minutes)");
         browser.screenshot("queue-position");
 
         assertThat(ada.delete(SANDBOX).status()).isEqualTo(204);
 
         // Bob does nothing: his open page keeps his place and housekeeping starts his cluster.
-        new WebDriverWait(browser.driver(), Duration.ofMinutes(5)).pollingEvery(Duration.ofSeconds(1))
+        browser.await(Duration.ofMinutes(5)).pollingEvery(Duration.ofSeconds(1))
                 .until(d -> "Ready".equals(phaseShown()));
         JsonNode ready = sandbox(bob);
         assertThat(ready.path("state").asString()).isEqualTo("READY");

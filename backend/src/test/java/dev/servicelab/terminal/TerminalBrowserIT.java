@@ -10,7 +10,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The terminal in a real Chromium, on a real sandbox: kubectl works, resize follows, a reload keeps the shell. */
 class TerminalBrowserIT extends SandboxPlatformTestBase {
@@ -28,11 +27,11 @@ class TerminalBrowserIT extends SandboxPlatformTestBase {
     }
 
     private void awaitScreen(String text, Duration timeout) {
-        new WebDriverWait(browser.driver(), timeout).until(d -> screen().contains(text));
+        browser.await(timeout).until(d -> screen().contains(text));
     }
 
     private void awaitShell() {
-        new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).until(d ->
+        browser.await(Duration.ofMinutes(4)).until(d ->
                 "true".equals(d.findElement(By.cssSelector(".terminal-host")).getDomAttribute("data-connected")));
     }
 
@@ -50,12 +49,12 @@ class TerminalBrowserIT extends SandboxPlatformTestBase {
         browser.screenshot("terminal-kubectl");
 
         type("clear; stty size\n");
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(15)).until(d -> !lastSize().isEmpty());
+        browser.await(Duration.ofSeconds(15)).until(d -> !lastSize().isEmpty());
         String before = lastSize();
         browser.driver().manage().window().setSize(new Dimension(1000, 700));
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(5)).until(d -> true);
+        browser.await(Duration.ofSeconds(5)).until(d -> true);
         type("clear; stty size\n");
-        new WebDriverWait(browser.driver(), Duration.ofSeconds(15)).until(d -> !lastSize().equals(before) && !lastSize().isEmpty());
+        browser.await(Duration.ofSeconds(15)).until(d -> !lastSize().equals(before) && !lastSize().isEmpty());
         assertThat(lastSize()).isNotEqualTo(before);
 
         type("export SERVICELAB_MARK=kept-$((6*7)); echo exported-$SERVICELAB_MARK\n");

@@ -13,6 +13,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A terminal client as terminal.js is: says hello with the last sequence number it saw (so a
@@ -116,6 +118,26 @@ public final class TerminalClient implements WebSocket.Listener {
             }
         }
         socket.sendText("{\"type\":\"data\",\"data\":\"" + escaped + "\"}", true);
+    }
+
+    /**
+     * Waits until the shell has drawn something (its prompt), as a person waits before typing: keys
+     * sent while tmux is still starting can be swallowed by its start-up.
+     */
+    public boolean awaitStarted(Duration timeout) {
+        try {
+            Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                    .until(() -> bytes.get() > 0 || ended != null);
+        } catch (ConditionTimeoutException e) {
+            return false;
+        }
+        return bytes.get() > 0;
+    }
+
+    /** What the client has seen, for a failing assertion's message. */
+    public String describe() {
+        return bytes.get() + " bytes received" + (ended == null ? ", socket open" : ", " + ended)
+                + (exited ? ", shell exited" : "");
     }
 
     /** Waits until {@code text} appears in the output that arrives from now on. */

@@ -18,7 +18,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
-import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /** The traffic view in a real Chromium on a real sandbox: the bars grow while requests run, per pod. */
@@ -49,7 +48,7 @@ class TrafficBrowserIT extends SandboxPlatformTestBase {
         browser.signIn(baseUrl(), learner, LEARNER_PASSWORD);
         browser.open(baseUrl() + "/labs/" + LAB);
         browser.waitFor(By.cssSelector("[data-testid=start-lab]")).click();
-        new WebDriverWait(browser.driver(), Duration.ofMinutes(4)).until(d ->
+        browser.await(Duration.ofMinutes(4)).until(d ->
                 "live".equals(d.findElement(By.cssSelector("[data-testid=traffic-status]")).getText()));
         Sandbox sandbox = sandboxes.ready(account, LAB).sandbox();
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
@@ -58,7 +57,7 @@ class TrafficBrowserIT extends SandboxPlatformTestBase {
                     .map(p -> "shop/" + p.getMetadata().getName()).sorted().toList();
 
             // The Service appears with its three pods, from the watches alone.
-            new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(d -> d.findElements(
+            browser.await(Duration.ofSeconds(10)).until(d -> d.findElements(
                     By.cssSelector("[data-testid=traffic-svg] .pod.ready")).size() == 3);
             new Select(browser.driver().findElement(By.cssSelector("[data-testid=traffic-service]"))).selectByValue("shop/web");
             browser.screenshot("traffic-topology");
@@ -77,11 +76,11 @@ class TrafficBrowserIT extends SandboxPlatformTestBase {
             count.clear();
             count.sendKeys("4000");
             browser.driver().findElement(By.cssSelector("[data-testid=traffic-send]")).click();
-            new WebDriverWait(browser.driver(), Duration.ofSeconds(20)).until(d -> shownTotal() > 0);
+            browser.await(Duration.ofSeconds(20)).until(d -> shownTotal() > 0);
             browser.screenshot("traffic-during-burst");
-            new WebDriverWait(browser.driver(), Duration.ofMinutes(1)).until(d -> d.findElement(
+            browser.await(Duration.ofMinutes(1)).until(d -> d.findElement(
                     By.cssSelector("[data-testid=traffic-summary]")).getText().startsWith("4000 requests"));
-            new WebDriverWait(browser.driver(), Duration.ofSeconds(10)).until(d -> shownTotal() == 4000);
+            browser.await(Duration.ofSeconds(10)).until(d -> shownTotal() == 4000);
             browser.screenshot("traffic-after-burst");
 
             @SuppressWarnings("unchecked")
