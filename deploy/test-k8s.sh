@@ -11,7 +11,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-HOST=servicelab-k8stest-host
+HOST=${K8S_TEST_HOST:-servicelab-k8stest-host} # another name lets two runs share a Docker engine
 LOG=${K8S_TEST_LOG:-$ROOT/backend/target/k8s-test}
 mkdir -p "$LOG"
 # The evaluation overlay's credentials are generated at install time, as an operator would.
