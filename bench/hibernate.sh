@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Hibernation figures on this machine: resume from frozen and from a snapshot (median, p95),
-# snapshot size and time, and the CPU and memory a running, a frozen and a snapshotted sandbox hold.
+# snapshot size and time, the CPU and memory a running, a frozen and a snapshotted sandbox hold, and
+# how many enrolled learners this host serves with 8 of them working (computed from those figures).
 #   bench/hibernate.sh                    defaults (5 thaws and snapshots, 3 restores)
 #   RUNS=10 RESTORES=5 bench/hibernate.sh
 set -euo pipefail

@@ -27,6 +27,8 @@ class HibernationBenchmark {
 
     private static final int RUNS = Integer.getInteger("bench.runs", 5);
     private static final int RESTORES = Integer.getInteger("bench.restores", 3);
+    /** Learners working at once in the capacity figure (the classroom: 8). */
+    private static final int ACTIVE = Integer.getInteger("bench.active", 8);
 
     private final DockerSandboxProvisioner provisioner = TestSandboxes.provisioner();
     private final List<String> report = new ArrayList<>();
@@ -47,11 +49,14 @@ class HibernationBenchmark {
             }
             Thread.sleep(30_000); // let start-up work settle
             String server = sandbox.server().containerId();
+            long runningMemory = memory(server);
+            double runningCpu = cpuPercent(server);
             report.add(String.format("running idle sandbox: %s, %.1f %% of a core (docker stats, 10 s)",
-                    mib(memory(server)), cpuPercent(server)));
+                    mib(runningMemory), runningCpu));
 
             provisioner.freeze(sandbox.id());
-            report.add(String.format("frozen sandbox: %s held, %.1f %% of a core", mib(memory(server)), cpuPercent(server)));
+            long frozenMemory = memory(server);
+            report.add(String.format("frozen sandbox: %s held, %.1f %% of a core", mib(frozenMemory), cpuPercent(server)));
             provisioner.thaw(sandbox.id());
 
             List<Long> thaws = new ArrayList<>();
@@ -124,6 +129,7 @@ class HibernationBenchmark {
                     + "p95 %.1f s %s", RESTORES, percentile(restores, 50) / 1000.0, percentile(restores, 95) / 1000.0, restores));
             report.add(String.format("  ... and the learner's pods Ready again: median %.1f s, p95 %.1f s %s",
                     percentile(workloads, 50) / 1000.0, percentile(workloads, 95) / 1000.0, workloads));
+            report.add(capacity(runningMemory, runningCpu, frozenMemory, percentile(sizes, 50)));
         } finally {
             provisioner.delete(sandbox.id());
         }
@@ -132,6 +138,39 @@ class HibernationBenchmark {
         Path out = Path.of(System.getProperty("bench.out", "target/hibernate-benchmark.txt"));
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, text + "\n");
+    }
+
+    /**
+     * How many enrolled learners this host serves with {@link #ACTIVE} of them working, from the figures
+     * measured above: the active ones hold a running sandbox each, the platform its reserve, the memory
+     * left holds frozen sandboxes (learners away for minutes), and everyone away for longer holds only
+     * a snapshot in the platform's storage. The storage budget is an operator's choice
+     * ({@code bench.storage-gib}, default 10 GiB of PostgreSQL or volume).
+     */
+    private static String capacity(long runningMemory, double runningCpu, long frozenMemory, long snapshotBytes)
+            throws Exception {
+        long hostMemory = hostMemoryBytes();
+        int cores = Runtime.getRuntime().availableProcessors();
+        long platformReserve = 2L << 30; // the platform's JVM, PostgreSQL and the host itself
+        long storage = Long.getLong("bench.storage-gib", 10) << 30;
+        long left = hostMemory - platformReserve - ACTIVE * runningMemory;
+        long frozen = Math.max(0, left / Math.max(1, frozenMemory));
+        long hibernated = storage / Math.max(1, snapshotBytes);
+        return String.format("capacity of this host (%.1f GiB, %d cores) with %d learners active: they hold %s and %.0f %% "
+                + "of a core idle; after a %s reserve, %s is left for %d frozen sandboxes (%s each); everyone away longer "
+                + "holds a %s snapshot, %d of them in %d GiB of storage: %d enrolled learners served (%d + %d + %d)",
+                hostMemory / (double) (1L << 30), cores, ACTIVE, mib(ACTIVE * runningMemory), ACTIVE * runningCpu,
+                mib(platformReserve), mib(Math.max(0, left)), frozen, mib(frozenMemory), kib(snapshotBytes), hibernated,
+                storage >> 30, ACTIVE + frozen + hibernated, ACTIVE, frozen, hibernated);
+    }
+
+    private static long hostMemoryBytes() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemTotal:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
+            }
+        }
+        throw new IllegalStateException("no MemTotal in /proc/meminfo");
     }
 
     private static Statistics stats(String containerId) throws Exception {
