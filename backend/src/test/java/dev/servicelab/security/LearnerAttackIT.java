@@ -261,6 +261,16 @@ class LearnerAttackIT extends SandboxPlatformTestBase {
 
     @Test
     @Order(2)
+    void objectsNothingInTheSandboxWouldActOnAreRefusedWithTheReason() {
+        refused("kubectl -n default apply -f - <<'EOF'\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
+                + "metadata: {name: deny-all}\nspec: {podSelector: {}, policyTypes: [Ingress]}\nEOF",
+                "denied request", GUARD, "not enforced in this sandbox");
+        refused("kubectl -n default create ingress shop --rule='shop.example/=web:80'",
+                "denied request", GUARD, "No ingress controller runs in this sandbox");
+    }
+
+    @Test
+    @Order(2)
     void nodesCannotBeEdited() {
         refused("kubectl label nodes --all owned=yes", "forbidden", "nodes");
         refused("kubectl patch $(kubectl get nodes -o name | head -1) -p '{\"spec\":{\"unschedulable\":true}}'",
