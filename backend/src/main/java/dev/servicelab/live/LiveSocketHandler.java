@@ -34,24 +34,32 @@ public abstract class LiveSocketHandler extends TextWebSocketHandler {
         }
     }
 
+    /**
+     * What a socket is, for registration and refusals.
+     *
+     * @param path where it is served, e.g. {@code /ws/terminal}
+     * @param what what it shows, for refusals: "the terminal"
+     * @param ownOnly what a learner who asks for someone else's socket is told
+     */
+    public record Socket(String path, String what, String ownOnly) {
+    }
+
+    private final Socket socket;
     private final WatchAccess access;
     private final SocketQuota quota;
     protected final JsonMapper json;
 
-    protected LiveSocketHandler(WatchAccess access, SocketQuota quota, JsonMapper json) {
+    protected LiveSocketHandler(Socket socket, WatchAccess access, SocketQuota quota, JsonMapper json) {
+        this.socket = socket;
         this.access = access;
         this.quota = quota;
         this.json = json;
     }
 
-    /** Where the socket is served, e.g. {@code /ws/terminal}. */
-    protected abstract String path();
-
-    /** What the socket shows, for refusals: "the terminal". */
-    protected abstract String what();
-
-    /** What a learner who asks for someone else's socket is told. */
-    protected abstract String ownOnly();
+    /** Where the socket is served. */
+    public final String path() {
+        return socket.path();
+    }
 
     /**
      * The handshake passed and the quota holds a place: attach the client. A runtime exception
@@ -67,13 +75,13 @@ public abstract class LiveSocketHandler extends TextWebSocketHandler {
         var query = UriComponentsBuilder.fromUri(session.getUri()).build().getQueryParams();
         String lab = query.getFirst("lab");
         if (session.getPrincipal() == null || lab == null) {
-            refuse(session, "Open " + what() + " from a lab page while signed in.");
+            refuse(session, "Open " + socket.what() + " from a lab page while signed in.");
             return;
         }
         String caller = session.getPrincipal().getName();
         Peer peer;
         try {
-            WatchAccess.Viewer viewer = access.viewer(caller, query.getFirst("learner"), ownOnly());
+            WatchAccess.Viewer viewer = access.viewer(caller, query.getFirst("learner"), socket.ownOnly());
             quota.acquire(caller);
             session.getAttributes().put(QUOTA, caller);
             peer = new Peer(caller, viewer.owner(), viewer.readOnly(), lab, query);

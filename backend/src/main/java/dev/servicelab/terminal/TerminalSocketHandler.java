@@ -31,6 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class TerminalSocketHandler extends LiveSocketHandler {
 
+    private static final Socket SOCKET = new Socket("/ws/terminal", "the terminal", "You may only open your own terminal.");
+
     private static final Logger log = LoggerFactory.getLogger(TerminalSocketHandler.class);
     private static final int FRAME = 64 * 1024;
     /** Frames queued for one client at most: its output is read no faster than it takes them. */
@@ -60,25 +62,10 @@ class TerminalSocketHandler extends LiveSocketHandler {
 
     TerminalSocketHandler(TerminalService terminals, JsonMapper json,
             TerminalProperties properties, WatchAccess watchAccess, SocketQuota quota, LiveThreads threads) {
-        super(watchAccess, quota, json);
+        super(SOCKET, watchAccess, quota, json);
         this.terminals = terminals;
         this.properties = properties;
         this.threads = threads;
-    }
-
-    @Override
-    protected String path() {
-        return "/ws/terminal";
-    }
-
-    @Override
-    protected String what() {
-        return "the terminal";
-    }
-
-    @Override
-    protected String ownOnly() {
-        return "You may only open your own terminal.";
     }
 
     @Override

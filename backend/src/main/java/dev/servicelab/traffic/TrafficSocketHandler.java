@@ -24,6 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 class TrafficSocketHandler extends LiveSocketHandler {
 
+    private static final Socket SOCKET = new Socket("/ws/traffic", "the traffic view", "You may only watch your own traffic.");
+
     /** Five windows a second: 50 messages is ten seconds a browser did not read. */
     private static final int QUEUE = 50;
     private static final CloseStatus RECONNECT = CloseStatus.SESSION_NOT_RELIABLE.withReason("reconnect for a fresh snapshot");
@@ -37,24 +39,9 @@ class TrafficSocketHandler extends LiveSocketHandler {
 
     TrafficSocketHandler(TrafficService traffic, WatchAccess watchAccess, SocketQuota quota, JsonMapper json,
             LiveThreads threads) {
-        super(watchAccess, quota, json);
+        super(SOCKET, watchAccess, quota, json);
         this.traffic = traffic;
         this.threads = threads;
-    }
-
-    @Override
-    protected String path() {
-        return "/ws/traffic";
-    }
-
-    @Override
-    protected String what() {
-        return "the traffic view";
-    }
-
-    @Override
-    protected String ownOnly() {
-        return "You may only watch your own traffic.";
     }
 
     @Override

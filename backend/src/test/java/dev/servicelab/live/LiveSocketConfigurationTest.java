@@ -20,22 +20,7 @@ class LiveSocketConfigurationTest {
 
     static final class Echo extends LiveSocketHandler {
         Echo() {
-            super(null, null, null);
-        }
-
-        @Override
-        protected String path() {
-            return "/ws/echo";
-        }
-
-        @Override
-        protected String what() {
-            return "the echo";
-        }
-
-        @Override
-        protected String ownOnly() {
-            return "yours only";
+            super(new Socket("/ws/echo", "the echo", "yours only"), null, null, null);
         }
 
         @Override
