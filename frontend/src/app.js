@@ -6,6 +6,7 @@ import { stepChecks } from './step-checks.js';
 import { dashboard } from './dashboard.js';
 import { terminalPanel } from './terminal.js';
 import { trafficPanel } from './traffic.js';
+import { kubeProxyRulesPanel } from './kube-proxy-rules.js';
 
 document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-markdown]').forEach(enhanceCodeBlocks);
@@ -14,4 +15,5 @@ document.addEventListener('DOMContentLoaded', () => {
   document.querySelectorAll('[data-dashboard]').forEach(dashboard);
   document.querySelectorAll('[data-terminal]').forEach(terminalPanel);
   document.querySelectorAll('[data-traffic]').forEach(trafficPanel);
+  document.querySelectorAll('[data-kube-proxy-rules]').forEach(kubeProxyRulesPanel);
 });

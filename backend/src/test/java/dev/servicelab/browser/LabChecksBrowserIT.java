@@ -19,7 +19,10 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
 
-/** On a real sandbox: the lab page shows each check's verdict and message, and a pass is stored. */
+/**
+ * On a real sandbox: the lab page shows each check's verdict and message, a pass is stored, and its
+ * kube-proxy rules panel shows the node's real rules.
+ */
 class LabChecksBrowserIT extends SandboxPlatformTestBase {
 
     private static final String LAB = "why-services";
@@ -78,5 +81,16 @@ class LabChecksBrowserIT extends SandboxPlatformTestBase {
         assertThat(attempts.size()).isGreaterThanOrEqualTo(2);
         assertThat(attempts.get(0).get("passed").asBoolean()).isTrue();
         assertThat(attempts.get(attempts.size() - 1).get("passed").asBoolean()).isFalse();
+
+        // The same page shows the node's kube-proxy rules, read by the platform, filtered on a Service.
+        browser.driver().findElement(By.cssSelector("[data-testid=kube-proxy-rules] summary")).click();
+        browser.await(Duration.ofSeconds(30)).until(d ->
+                browser.text("[data-testid=kube-proxy-rules-status]").contains("rules on node"));
+        browser.driver().findElement(By.cssSelector("[data-testid=kube-proxy-rules] input[name=filter]"))
+                .sendKeys("default/kubernetes:https");
+        String rules = browser.text("[data-testid=kube-proxy-rules-text]");
+        assertThat(rules).contains("-A KUBE-SERVICES", "\"default/kubernetes:https cluster IP\"", "KUBE-SVC-NPX46M4PTMTKRN6Y")
+                .doesNotContain("DOCKER_OUTPUT");
+        browser.screenshot("lab-kube-proxy-rules");
     }
 }

@@ -32,7 +32,12 @@ public enum CheckType {
     /** A pod's own log, as the container runtime kept it, has a line containing a text. */
     POD_LOG("podLog", Set.of("selector", "contains"), Set.of(), false),
     /** A request from outside the cluster to any URL (placeholders filled), e.g. a node's address on a Service's port. */
-    OUTSIDE_HTTP("outsideHttp", Set.of("url"), Set.of("status", "bodyContains"), true);
+    OUTSIDE_HTTP("outsideHttp", Set.of("url"), Set.of("status", "bodyContains"), true),
+    /**
+     * What the learner found in a node's kube-proxy rules (a ConfigMap's {@code chain} and
+     * {@code probability}) matches the rules the platform reads from that node.
+     */
+    KUBE_PROXY_RULES("kubeProxyRules", Set.of("service"), Set.of("port", "node", "configMap"), true);
 
     /** Keys of {@link #POD_AGE} naming the object to compare with; exactly one is required. */
     public static final Set<String> POD_AGE_REFERENCES = Set.of("createdAfter", "createdBefore");

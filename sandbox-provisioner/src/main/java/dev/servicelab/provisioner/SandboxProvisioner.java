@@ -30,6 +30,14 @@ public interface SandboxProvisioner {
     }
 
     /**
+     * The node's NAT table as {@code iptables-save -t nat} prints it, read as the platform: kube-proxy's
+     * rules for the learner to look at (their pods cannot see the node's network stack).
+     */
+    default String natTable(SandboxNode node) {
+        throw new UnsupportedOperationException("This provisioner cannot read a node's rules");
+    }
+
+    /**
      * Whether this provisioner can {@link #freeze}, {@link #snapshot} and restore sandboxes; when not,
      * idle sandboxes are simply removed after the idle timeout.
      */

@@ -397,8 +397,13 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         return value;
     }
 
-    /** Runs a command in a node container as the platform; fails with its output unless it exits 0. */
-    private void exec(String containerId, String... command) {
+    @Override
+    public String natTable(SandboxNode node) {
+        return exec(node.containerId(), "iptables-save", "-t", "nat");
+    }
+
+    /** Runs a command in a node container as the platform; its output, or a failure with it unless it exits 0. */
+    private String exec(String containerId, String... command) {
         String execId = docker.execCreateCmd(containerId).withCmd(command).withAttachStdout(true)
                 .withAttachStderr(true).exec().getId();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -411,14 +416,15 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             }).awaitCompletion(2, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while configuring the node", e);
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while running a command in the node", e);
         }
         Long exit = docker.inspectExecCmd(execId).exec().getExitCodeLong();
         if (exit == null || exit != 0) {
-            throw new SandboxException(SandboxException.Reason.START_FAILED, "Configuring the sandbox node failed ("
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "A command in the sandbox node failed ("
                     + String.join(" ", command).lines().findFirst().orElse("") + ", exit " + exit + "): "
                     + out.toString(StandardCharsets.UTF_8).strip());
         }
+        return out.toString(StandardCharsets.UTF_8);
     }
 
     /**

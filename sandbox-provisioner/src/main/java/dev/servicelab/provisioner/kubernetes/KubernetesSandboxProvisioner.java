@@ -370,6 +370,11 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     }
 
     @Override
+    public String natTable(SandboxNode node) {
+        return exec(node.containerId(), "iptables-save", "-t", "nat");
+    }
+
+    @Override
     public boolean isAlive(String sandboxId) {
         List<Pod> pods = pods(sandboxId);
         return !pods.isEmpty() && pods.stream().allMatch(KubernetesSandboxProvisioner::containerRunning);
