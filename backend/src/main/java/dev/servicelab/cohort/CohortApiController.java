@@ -159,6 +159,14 @@ class CohortApiController {
         sessions.cancel(access.cohort(access.instructor(principal), id), sessionId);
     }
 
+    @GetMapping("/cohorts/{id}/sandboxes")
+    @Operation(summary = "Every member's latest sandbox in each of the cohort's labs, with its state in words "
+            + "(status) and, while queued, the place and estimated wait; what the dashboard shows")
+    List<LearnerSandboxes.MemberSandboxes> cohortSandboxes(@PathVariable long id, Principal principal) {
+        Cohort cohort = access.cohort(access.instructor(principal), id);
+        return sandboxes.ofMembers(cohort, cohorts.members(cohort.id()));
+    }
+
     @GetMapping("/cohorts/{id}/learners/{username}/sandboxes")
     @Operation(summary = "A learner's latest sandbox in each of the cohort's labs")
     List<LearnerSandboxes.SandboxSummary> learnerSandboxes(@PathVariable long id, @PathVariable String username,

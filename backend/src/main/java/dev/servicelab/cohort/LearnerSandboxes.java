@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import java.util.stream.Stream;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
@@ -67,12 +68,23 @@ public class LearnerSandboxes {
 
     /**
      * Learners' sandboxes whose words change while their state does not: queued ones (their place and
-     * estimate move) and starting ones (their phase moves).
+     * estimate move) and starting ones (their phase moves); only those of learners and labs that
+     * {@code shown} accepts (by username and lab id) are summarised.
      */
-    public List<LearnerSandbox> inMotion() {
+    public List<LearnerSandbox> inMotion(BiPredicate<String, String> shown) {
         return Stream.concat(ledger.queued().stream(), ledger.active().stream()
                         .filter(r -> !r.pooled() && r.state() == SandboxState.STARTING))
+                .filter(r -> shown.test(r.owner(), r.labId()))
                 .map(r -> new LearnerSandbox(r.owner(), summary(r))).toList();
+    }
+
+    /** Each member's latest sandbox per lab of the cohort, members in the cohort's order. */
+    public List<MemberSandboxes> ofMembers(Cohort cohort, List<Cohort.Member> members) {
+        return members.stream().map(m -> new MemberSandboxes(m.username(), latest(cohort, m.username()))).toList();
+    }
+
+    /** A cohort member's latest sandboxes, one per lab of the cohort they have used. */
+    public record MemberSandboxes(String username, List<SandboxSummary> sandboxes) {
     }
 
     private SandboxSummary summary(SandboxRecord r) {

@@ -12,11 +12,13 @@ import dev.servicelab.progress.ProgressService;
 import dev.servicelab.progress.StepPassedEvent;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
@@ -177,9 +179,13 @@ class DashboardStream {
         if (nobodyWatches()) {
             return;
         }
-        for (LearnerSandboxes.LearnerSandbox moving : sandboxes.inMotion()) {
-            accounts.findByUsername(moving.username()).ifPresent(account -> watchedCohorts(account.id(), moving.sandbox().labId())
-                    .forEach(id -> broadcast(id, "sandbox", SandboxShown.of(moving.username(), moving.sandbox()))));
+        Map<String, List<Long>> watched = new HashMap<>();
+        BiFunction<String, String, List<Long>> cohortsOf = (username, labId) -> watched.computeIfAbsent(
+                username + "\n" + labId, k -> accounts.findByUsername(username)
+                        .map(account -> watchedCohorts(account.id(), labId)).orElse(List.of()));
+        for (LearnerSandboxes.LearnerSandbox moving : sandboxes.inMotion((u, lab) -> !cohortsOf.apply(u, lab).isEmpty())) {
+            cohortsOf.apply(moving.username(), moving.sandbox().labId())
+                    .forEach(id -> broadcast(id, "sandbox", SandboxShown.of(moving.username(), moving.sandbox())));
         }
     }
 

@@ -97,5 +97,7 @@ class DashboardSandboxStatesBrowserIT {
         JsonNode adas = instructor.get("/api/v1/cohorts/" + cohortId + "/learners/" + ada.username() + "/sandboxes").json().get(0);
         assertThat(adas.path("status").asString()).isEqualTo("ready");
         assertThat(adas.hasNonNull("queuePosition")).isFalse();
+        JsonNode everyone = instructor.get("/api/v1/cohorts/" + cohortId + "/sandboxes").json();
+        assertThat(everyone.findValuesAsString("status")).containsExactlyInAnyOrder("ready", shown(bob.username()));
     }
 }
