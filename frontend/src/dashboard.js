@@ -29,9 +29,7 @@ export function dashboard(root) {
       button.disabled = true;
       try {
         const sandbox = await api(button.dataset.method, button.dataset.sandboxAction);
-        const row = button.closest('tr');
-        row.querySelector('.sandbox-state-cell').textContent = sandbox.state;
-        if (sandbox.state !== 'READY' && sandbox.state !== 'STARTING') row.querySelector('.actions').textContent = '';
+        showState(button.closest('tr'), sandbox);
       } catch (e) {
         showError(root, e.message);
       } finally {
@@ -60,7 +58,10 @@ function showAttempt(root, attempt) {
   if (cell && !attempt.passed && attempt.message) cell.title = `Last check failed: ${attempt.message}`;
 }
 
+// A sandbox event carries its state and the same in words ("waiting, number 2 in the queue, ~3 min"):
+// the learner's grid row shows what they have now, their panel each lab's latest sandbox.
 function showSandbox(root, sandbox) {
+  showInGrid(root, sandbox);
   const panel = root.querySelector(`[data-learner-panel="${CSS.escape(sandbox.username)}"]`);
   const list = panel?.querySelector('[data-sandboxes]');
   if (!list) return;
@@ -69,7 +70,7 @@ function showSandbox(root, sandbox) {
     const body = list.querySelector('tbody');
     if (!body) {
       // No table yet (the learner had no sandbox): say what happened; a reload shows the buttons.
-      list.querySelector('[data-no-sandbox]').textContent = `${sandbox.labId}: ${sandbox.state} (reload to manage it)`;
+      list.querySelector('[data-no-sandbox]').textContent = `${sandbox.labId}: ${sandbox.status} (reload to manage it)`;
       return;
     }
     row = body.insertRow(0);
@@ -80,8 +81,30 @@ function showSandbox(root, sandbox) {
     row.insertCell();
     row.insertCell().className = 'actions';
   }
-  row.querySelector('.sandbox-state-cell').textContent = sandbox.state;
-  if (sandbox.state !== 'READY' && sandbox.state !== 'STARTING') row.querySelector('.actions').textContent = '';
+  showState(row, sandbox);
+}
+
+const CURRENT = ['QUEUED', 'STARTING', 'READY', 'FROZEN'];
+
+function showState(row, sandbox) {
+  const cell = row.querySelector('.sandbox-state-cell');
+  cell.dataset.state = sandbox.state;
+  cell.textContent = sandbox.status ?? sandbox.state;
+  if (!['STARTING', 'READY', 'FROZEN'].includes(sandbox.state)) row.querySelector('.actions').textContent = '';
+}
+
+function showInGrid(root, sandbox) {
+  const cell = root.querySelector(`td[data-sandbox-status="${CSS.escape(sandbox.username)}"]`);
+  if (!cell) return;
+  const current = CURRENT.includes(sandbox.state);
+  // An old sandbox of another lab ending says nothing about the one the learner has now.
+  if (!current && cell.dataset.current === 'true' && cell.dataset.sandbox !== sandbox.sandboxId) return;
+  cell.dataset.sandbox = sandbox.sandboxId;
+  cell.dataset.state = sandbox.state;
+  cell.dataset.current = String(current);
+  cell.title = sandbox.labId + (sandbox.message ? `: ${sandbox.message}` : '');
+  cell.querySelector('.words').textContent = sandbox.status ?? sandbox.state;
+  cell.querySelector('.lab').textContent = sandbox.labId;
 }
 
 function showError(root, message) {

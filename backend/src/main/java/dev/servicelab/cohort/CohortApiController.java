@@ -40,9 +40,12 @@ class CohortApiController {
     private final CohortRepository cohorts;
     private final CohortAccess access;
     private final LearnerSandboxes sandboxes;
+    private final CohortSessions sessions;
 
-    CohortApiController(CohortService service, CohortRepository cohorts, CohortAccess access, LearnerSandboxes sandboxes) {
+    CohortApiController(CohortService service, CohortRepository cohorts, CohortAccess access, LearnerSandboxes sandboxes,
+            CohortSessions sessions) {
         this.service = service;
+        this.sessions = sessions;
         this.cohorts = cohorts;
         this.access = access;
         this.sandboxes = sandboxes;
@@ -118,6 +121,50 @@ class CohortApiController {
     @Operation(summary = "The cohorts I have joined, with their labs and due dates")
     List<Cohort> mine(Principal principal) {
         return service.joined(access.caller(principal).account());
+    }
+
+    @GetMapping("/cohorts/{id}/sessions")
+    @Operation(summary = "The cohort's scheduled sessions, earliest first, with the window in which their learners' "
+            + "sandboxes are pre-warmed")
+    List<CohortSession> sessions(@PathVariable long id, Principal principal) {
+        return sessions.of(access.cohort(access.withScope(principal, Scope.COHORTS_READ), id));
+    }
+
+    @PostMapping("/cohorts/{id}/sessions")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Schedule a session: the cohort works on one of its labs from startsAt (in the future). From "
+            + "servicelab.cohorts.sessions.prewarm-lead before the start until as long after it, the warm pool holds a "
+            + "clean sandbox for each learner of the cohort who has none for the lab yet (within max-total)",
+            requestBody = @RequestBody(content = @Content(examples = @ExampleObject(value = """
+                    {"labId": "clusterip", "startsAt": "2025-03-04T09:00:00Z"}"""))),
+            responses = {
+                    @ApiResponse(responseCode = "201", content = @Content(examples = @ExampleObject(value = """
+                            {"id": 12, "cohortId": 7, "labId": "clusterip", "startsAt": "2025-03-04T09:00:00Z",
+                             "createdAt": "2025-03-01T17:02:03Z", "prewarmFrom": "2025-03-04T08:50:00Z",
+                             "prewarmUntil": "2025-03-04T09:10:00Z"}"""))),
+                    @ApiResponse(responseCode = "400", description = "Invalid session", content = @Content(
+                            mediaType = "application/problem+json", examples = @ExampleObject(value = """
+                                    {"type": "/problems/invalid-session", "title": "The session cannot be scheduled",
+                                     "status": 400, "detail": "The session must start in the future: startsAt ...",
+                                     "instance": "/api/v1/cohorts/7/sessions"}""")))})
+    CohortSession schedule(@PathVariable long id,
+            @org.springframework.web.bind.annotation.RequestBody CohortSessions.SessionRequest request, Principal principal) {
+        return sessions.schedule(access.cohort(access.instructor(principal), id), request);
+    }
+
+    @DeleteMapping("/cohorts/{id}/sessions/{sessionId}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Cancel a scheduled session; sandboxes pre-warmed for it leave the pool at its next sizing")
+    void cancel(@PathVariable long id, @PathVariable long sessionId, Principal principal) {
+        sessions.cancel(access.cohort(access.instructor(principal), id), sessionId);
+    }
+
+    @GetMapping("/cohorts/{id}/sandboxes")
+    @Operation(summary = "Every member's latest sandbox in each of the cohort's labs, with its state in words "
+            + "(status) and, while queued, the place and estimated wait; what the dashboard shows")
+    List<LearnerSandboxes.MemberSandboxes> cohortSandboxes(@PathVariable long id, Principal principal) {
+        Cohort cohort = access.cohort(access.instructor(principal), id);
+        return sandboxes.ofMembers(cohort, cohorts.members(cohort.id()));
     }
 
     @GetMapping("/cohorts/{id}/learners/{username}/sandboxes")

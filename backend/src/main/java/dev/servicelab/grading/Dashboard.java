@@ -6,6 +6,7 @@ import dev.servicelab.cohort.Cohort;
 import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.lab.Lab;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
 
 /** Everything the instructor's dashboard of a cohort shows. */
@@ -13,6 +14,13 @@ public record Dashboard(Cohort cohort, List<Lab> labs, List<LearnerPanel> learne
 
     /** A learner's row and details: results, recent attempts and sandboxes. */
     public record LearnerPanel(LearnerResult result, List<Attempt> attempts, List<LearnerSandboxes.SandboxSummary> sandboxes) {
+
+        /** The sandbox the learner has now (queued or running), else their latest; null before the first. */
+        public LearnerSandboxes.SandboxSummary current() {
+            return sandboxes.stream().filter(LearnerSandboxes.SandboxSummary::current).findFirst()
+                    .or(() -> sandboxes.stream().max(Comparator.comparing(LearnerSandboxes.SandboxSummary::createdAt)))
+                    .orElse(null);
+        }
     }
 
     public record Attempt(String labId, String stepId, boolean passed, String message, Instant createdAt) {

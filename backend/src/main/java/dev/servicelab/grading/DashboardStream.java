@@ -1,6 +1,8 @@
 package dev.servicelab.grading;
 
 import dev.servicelab.cohort.CohortRepository;
+import dev.servicelab.cohort.LearnerSandboxes;
+import dev.servicelab.jobs.Jobs;
 
 import dev.servicelab.security.AccountRepository;
 import dev.servicelab.check.CheckAttemptedEvent;
@@ -10,11 +12,13 @@ import dev.servicelab.progress.ProgressService;
 import dev.servicelab.progress.StepPassedEvent;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.event.ContextClosedEvent;
@@ -33,7 +37,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * <p>Dashboards may be open on any replica, so the events travel through {@link ClusterEvents}: the
  * replica that records an attempt or a passed step announces it (small: who, which lab and step),
  * and every replica with an open dashboard of a concerned cohort reads what it shows from the
- * database. Sandbox state changes are announced by the database itself.
+ * database. Sandbox state changes are announced by the database itself; what a queued or starting
+ * sandbox shows (place in the queue, phase) moves without one, so it is re-sent every few seconds.
  */
 @Component
 class DashboardStream {
@@ -49,8 +54,21 @@ class DashboardStream {
     record AttemptUpdate(String username, String labId, String stepId, boolean passed, String message, String checkedAt) {
     }
 
-    /** A learner's sandbox for a lab changed state (STARTING, READY, FAILED, DEAD, EXPIRED, DELETED). */
+    /** A learner's sandbox for a lab changed state (QUEUED, STARTING, READY, FROZEN, HIBERNATED, FAILED, ...). */
     record SandboxUpdate(String sandboxId, String username, String labId, String state, String phase) {
+    }
+
+    /**
+     * What a dashboard shows of a learner's sandbox: its state, the same in words, and where a queued
+     * learner stands (see {@link LearnerSandboxes.SandboxSummary}).
+     */
+    record SandboxShown(String username, String sandboxId, String labId, String state, String phase, String status,
+            String message, Integer queuePosition, Long queueWaitSeconds, Long wakeSeconds, boolean active) {
+
+        static SandboxShown of(String username, LearnerSandboxes.SandboxSummary s) {
+            return new SandboxShown(username, s.sandboxId(), s.labId(), s.state(), s.phase(), s.status(), s.message(),
+                    s.queuePosition(), s.queueWaitSeconds(), s.wakeSeconds(), s.active());
+        }
     }
 
     /** What crosses replicas: the learner's id picks the cohorts, the rest is shown. */
@@ -70,14 +88,19 @@ class DashboardStream {
     private static final Logger log = LoggerFactory.getLogger(DashboardStream.class);
     // EventSource reconnects by itself when this runs out; it only bounds how long a vanished client lingers.
     private static final Duration TIMEOUT = Duration.ofMinutes(30);
+    /** How often queued and starting sandboxes are re-sent to open dashboards. */
+    static final Duration IN_MOTION_REFRESH = Duration.ofSeconds(5);
 
     private final Map<Long, Set<SseEmitter>> emitters = new ConcurrentHashMap<>();
     private final CohortRepository cohorts;
     private final AccountRepository accounts;
     private final ProgressService progress;
     private final ClusterEvents events;
+    private final LearnerSandboxes sandboxes;
 
-    DashboardStream(CohortRepository cohorts, AccountRepository accounts, ProgressService progress, ClusterEvents events) {
+    DashboardStream(CohortRepository cohorts, AccountRepository accounts, ProgressService progress, ClusterEvents events,
+            LearnerSandboxes sandboxes, Jobs jobs) {
+        this.sandboxes = sandboxes;
         this.cohorts = cohorts;
         this.accounts = accounts;
         this.progress = progress;
@@ -86,6 +109,7 @@ class DashboardStream {
         events.subscribe(ATTEMPT, Attempted.class, this::showAttempt);
         events.subscribe(SANDBOX, SandboxUpdate.class, this::showSandbox);
         events.onReconnect(this::resync);
+        jobs.every("dashboard-sandboxes", IN_MOTION_REFRESH, this::showSandboxesInMotion);
     }
 
     SseEmitter subscribe(long cohortId) {
@@ -137,8 +161,32 @@ class DashboardStream {
         if (nobodyWatches() || update.username() == null || update.labId() == null) {
             return;
         }
-        accounts.findByUsername(update.username()).ifPresent(account ->
-                watchedCohorts(account.id(), update.labId()).forEach(id -> broadcast(id, "sandbox", update)));
+        accounts.findByUsername(update.username()).ifPresent(account -> {
+            List<Long> watched = watchedCohorts(account.id(), update.labId());
+            if (!watched.isEmpty()) {
+                // The row as it is now (it may have moved on since the announcement), with its words.
+                sandboxes.summary(update.username(), update.sandboxId()).map(s -> SandboxShown.of(update.username(), s))
+                        .ifPresent(shown -> watched.forEach(id -> broadcast(id, "sandbox", shown)));
+            }
+        });
+    }
+
+    /**
+     * A queued learner's place and estimate, and a starting sandbox's phase, change without the row's
+     * state changing (so without an announcement): open dashboards get them every few seconds.
+     */
+    void showSandboxesInMotion() {
+        if (nobodyWatches()) {
+            return;
+        }
+        Map<String, List<Long>> watched = new HashMap<>();
+        BiFunction<String, String, List<Long>> cohortsOf = (username, labId) -> watched.computeIfAbsent(
+                username + "\n" + labId, k -> accounts.findByUsername(username)
+                        .map(account -> watchedCohorts(account.id(), labId)).orElse(List.of()));
+        for (LearnerSandboxes.LearnerSandbox moving : sandboxes.inMotion((u, lab) -> !cohortsOf.apply(u, lab).isEmpty())) {
+            cohortsOf.apply(moving.username(), moving.sandbox().labId())
+                    .forEach(id -> broadcast(id, "sandbox", SandboxShown.of(moving.username(), moving.sandbox())));
+        }
     }
 
     /** This replica may have missed events while it could not listen: open dashboards reload. */

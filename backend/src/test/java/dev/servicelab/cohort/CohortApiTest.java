@@ -159,6 +159,29 @@ class CohortApiTest extends CohortTestSupport {
         assertProblem(response, 403, "/problems/forbidden");
     }
 
+    @Test
+    void theCohortsSandboxesSayEachMembersStateInWords() {
+        String teacher = newInstructor();
+        JsonNode cohort = createCohort(teacher, "clusterip");
+        String ada = newLearner();
+        String bob = newLearner();
+        join(ada, cohort);
+        join(bob, cohort);
+        jdbc.sql("""
+                insert into sandbox (id, owner, lab_id, nodes, state, phase, created_at, last_active_at)
+                values (?, ?, 'clusterip', 1, 'FROZEN', 'READY', now(), now())""")
+                .params("sb-test-" + java.util.UUID.randomUUID().toString().substring(0, 8), ada).update();
+
+        JsonNode members = instructorApi(teacher).get("/api/v1/cohorts/" + id(cohort) + "/sandboxes").json();
+        JsonNode adas = java.util.stream.StreamSupport.stream(members.spliterator(), false)
+                .filter(m -> m.get("username").asString().equals(ada)).findFirst().orElseThrow();
+        assertThat(adas.get("sandboxes").get(0).get("state").asString()).isEqualTo("FROZEN");
+        assertThat(adas.get("sandboxes").get(0).get("status").asString()).isEqualTo("paused, wakes in a second");
+        JsonNode bobs = java.util.stream.StreamSupport.stream(members.spliterator(), false)
+                .filter(m -> m.get("username").asString().equals(bob)).findFirst().orElseThrow();
+        assertThat(bobs.get("sandboxes")).as("bob has none yet").isEmpty();
+    }
+
     @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
 

@@ -65,15 +65,20 @@ class DashboardBrowserIT extends CohortTestSupport {
         browser.waitFor(By.cssSelector("[data-dashboard][data-live=connected]"));
         browser.driver().executeScript("window.sameDocument = true;");
         By state = By.cssSelector("[data-learner-panel='" + learner + "'] tr[data-sandbox='" + sandbox + "'] .sandbox-state-cell");
-        assertThat(browser.driver().findElement(state).getAttribute("textContent")).isEqualTo("STARTING");
+        By row = By.cssSelector("td[data-sandbox-status='" + learner + "'] .words");
+        assertThat(browser.driver().findElement(state).getAttribute("data-state")).isEqualTo("STARTING");
+        assertThat(browser.driver().findElement(state).getAttribute("textContent")).isEqualTo("starting: starting the node");
 
         // Whichever replica's sandbox service writes the row, the database announces the change.
         jdbc.sql("update sandbox set state = 'READY', phase = 'READY' where id = ?").param(sandbox).update();
         browser.await(Duration.ofSeconds(10))
-                .until(d -> "READY".equals(d.findElement(state).getAttribute("textContent")));
+                .until(d -> "READY".equals(d.findElement(state).getAttribute("data-state")));
+        assertThat(browser.driver().findElement(state).getAttribute("textContent")).isEqualTo("ready");
+        assertThat(browser.driver().findElement(row).getAttribute("textContent")).as("the grid row too").isEqualTo("ready");
         jdbc.sql("update sandbox set state = 'EXPIRED' where id = ?").param(sandbox).update();
         browser.await(Duration.ofSeconds(10))
-                .until(d -> "EXPIRED".equals(d.findElement(state).getAttribute("textContent")));
+                .until(d -> "EXPIRED".equals(d.findElement(state).getAttribute("data-state")));
+        assertThat(browser.driver().findElement(state).getAttribute("textContent")).isEqualTo("expired");
         assertThat(browser.driver().findElements(By.cssSelector("tr[data-sandbox='" + sandbox + "'] [data-sandbox-action]")))
                 .as("nothing to extend or end any more").isEmpty();
         assertThat(browser.driver().executeScript("return window.sameDocument === true;")).as("no reload").isEqualTo(true);

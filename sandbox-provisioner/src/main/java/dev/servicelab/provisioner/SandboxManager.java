@@ -345,6 +345,44 @@ public final class SandboxManager implements AutoCloseable {
         created.forEach(this::launch);
     }
 
+    /**
+     * Sizes the warm pool for expected demand (a class about to start): {@code extraForRoom} is given
+     * the room under max-total (how many more learners' sandboxes may run now) and answers how many
+     * clean sandboxes to keep beyond warm-pool. The pool is filled up to that, or pooled sandboxes
+     * beyond it are removed (the newest first), so a raised pool returns to warm-pool once the demand
+     * has gone. Like the refill, it decides under the allocation lock from the shared records (and
+     * {@code extraForRoom} should read what it needs there too), so replicas never fill it twice.
+     * Ordinary refills (housekeeping, hand-outs) still fill only up to warm-pool and never shrink it.
+     */
+    public void resizePool(java.util.function.IntUnaryOperator extraForRoom) {
+        List<SandboxRecord> created;
+        synchronized (allocation) {
+            created = ledger.exclusively(() -> {
+                List<SandboxRecord> active = ledger.active();
+                List<SandboxRecord> pooled = active.stream().filter(SandboxRecord::pooled).toList();
+                int room = (int) Math.max(0, limits.maxTotal() - (active.size() - pooled.size()));
+                int extra = Math.max(0, Math.min(room, extraForRoom.applyAsInt(room)));
+                int target = limits.warmPool() + extra;
+                List<SandboxRecord> fresh = new java.util.ArrayList<>();
+                for (int i = pooled.size(); i < target; i++) {
+                    SandboxRecord record = newRecord(null, null, 1, clock.instant());
+                    save(record);
+                    fresh.add(record);
+                }
+                if (pooled.size() > target) {
+                    pooled.stream().sorted(java.util.Comparator.comparing(SandboxRecord::createdAt).reversed())
+                            .limit(pooled.size() - target)
+                            .forEach(r -> finish(r, SandboxState.DELETED, "The warm pool shrank back"));
+                    log.info("Warm pool shrunk from {} to {}", pooled.size(), target);
+                } else if (!fresh.isEmpty()) {
+                    log.info("Warm pool raised from {} to {} ({} beyond warm-pool)", pooled.size(), target, extra);
+                }
+                return fresh;
+            });
+        }
+        created.forEach(this::launch);
+    }
+
     /** A learner outranks the pool: when the host is full, a pooled sandbox makes room. */
     private void evictPooledIfFull(List<SandboxRecord> active) {
         if (active.size() >= limits.maxTotal() + limits.warmPool()) {
@@ -774,6 +812,14 @@ public final class SandboxManager implements AutoCloseable {
         log.info("Sandbox {} handed from the warm pool to {} for {} from the queue", record.sandboxId(), record.owner(),
                 record.labId());
         return () -> starters.submit(() -> prepare(record, connection(record.sandboxId()).orElse(null), null));
+    }
+
+    /**
+     * How long a learner's start took last (measured on the queue's admissions; a minute until then):
+     * what waking a hibernated cluster takes too, as it is a start from a snapshot.
+     */
+    public Duration typicalStart() {
+        return typicalStart;
     }
 
     /** Learns how long a start takes from the queued learners this process admitted. */
