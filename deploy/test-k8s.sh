@@ -227,5 +227,6 @@ if [ "$state" = READY ]; then
   http DELETE "$A/api/v1/labs/traffic-policies/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
   check "ending it removes both node pods" sandbox_pods_gone
 fi
+. deploy/k8s-checks/replicas.sh && replica_checks # issue 16: sessions, dashboard events, tunnels, terminals across replicas
 echo "k8s: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -2,11 +2,14 @@
 //
 // Protocol. Server to browser: binary frames carry output, an 8-byte big-endian sequence number
 // (the byte offset of the frame's first byte in the shell's output) followed by the bytes; text
-// frames are JSON: {type:'ready', readOnly, seq}, {type:'pong', t}, {type:'gap', skipped},
-// {type:'exit', code}, {type:'error', message}. Browser to server, JSON text: {type:'hello', seq}
-// (the last sequence seen, or -1 for a fresh page: the server replays what was missed),
-// {type:'data', data}, {type:'resize', cols, rows}, {type:'ping', t}. Reconnects resume from the
-// last sequence seen, so a dropped connection or a reload loses nothing the shell printed. A server
+// frames are JSON: {type:'ready', readOnly, seq, stream}, {type:'pong', t}, {type:'gap', skipped},
+// {type:'exit', code}, {type:'error', message}. Browser to server, JSON text: {type:'hello', seq,
+// stream} (the last sequence seen and the stream it counts, or -1 for a fresh page: the server
+// replays what was missed), {type:'data', data}, {type:'resize', cols, rows}, {type:'ping', t}.
+// Reconnects resume from the last sequence seen, so a dropped connection or a reload loses nothing
+// the shell printed. Sequence numbers count the bytes of one replica's attach to the shell (its
+// stream): reconnected to another replica, the page starts that replica's stream afresh, which
+// begins with tmux redrawing the screen as it is now. A server
 // that shuts down closes with 1012 (service restart) or 1001 (going away): the page reconnects at
 // once, with a little jitter, instead of backing off.
 import { restarting, soon } from './reconnect.js';
@@ -171,10 +174,13 @@ class TerminalSession {
     switch (message.type) {
       case 'ready':
         this.backoff = 500;
+        // Another stream (another replica, a new shell): our offsets mean nothing in it.
+        if (message.stream !== this.stream) this.seq = -1;
+        this.stream = message.stream;
         this.replayUntil = message.seq;
         this.host.dataset.connected = 'true';
         this.term.options.disableStdin = message.readOnly;
-        this.send({ type: 'hello', seq: this.seq });
+        this.send({ type: 'hello', seq: this.seq, stream: this.stream });
         this.refit();
         this.send({ type: 'resize', cols: this.term.cols, rows: this.term.rows });
         break;

@@ -25,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code &learner=NAME} for an instructor watching read-only. Protocol (docs in frontend/src/terminal.js):
  * output goes out as binary frames (8-byte big-endian sequence number = byte offset of the first
  * byte, then the bytes); everything else is JSON text: in {@code data}, {@code resize}, {@code ping},
- * {@code hello} (with the last sequence seen, to replay what was missed); out {@code pong},
- * {@code ready}, {@code gap}, {@code exit}, {@code error}.
+ * {@code hello} (with the last sequence seen and the stream it belongs to, to replay what was
+ * missed); out {@code pong}, {@code ready} (with this shell's stream), {@code gap}, {@code exit},
+ * {@code error}.
  */
 @Component
 class TerminalSocketHandler extends LiveSocketHandler {
@@ -80,7 +81,8 @@ class TerminalSocketHandler extends LiveSocketHandler {
                 new LiveSender(session, "terminal", QUEUE, CloseStatus.SESSION_NOT_RELIABLE));
         clients.put(session.getId(), client);
         terminals.attached(shell);
-        client.sender.offer(text(Map.of("type", "ready", "readOnly", peer.readOnly(), "seq", shell.output().end())));
+        client.sender.offer(text(Map.of("type", "ready", "readOnly", peer.readOnly(), "seq", shell.output().end(),
+                "stream", shell.output().stream())));
         client.sender.start(threads);
     }
 
@@ -104,9 +106,8 @@ class TerminalSocketHandler extends LiveSocketHandler {
             }
             case "ping" -> client.sender.put(text(Map.of("type", "pong", "t", msg.path("t").asLong(0))));
             case "hello" -> {
-                long end = client.shell.output().end();
-                long last = msg.path("seq").asLong(-1);
-                client.position = last >= 0 && last <= end ? last : Math.max(0, end - FRESH_REPLAY);
+                client.position = client.shell.output().resumeFrom(msg.path("seq").asLong(-1),
+                        msg.path("stream").asString(""), FRESH_REPLAY);
                 startPump(session, client);
             }
             default -> client.sender.put(text(Map.of("type", "error", "message", "Unknown message type")));

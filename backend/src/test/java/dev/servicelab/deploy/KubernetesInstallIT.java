@@ -7,8 +7,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The Kubernetes installation for real: deploy/test-k8s.sh applies k8s/ to a cluster (a kit node),
  * runs two platform replicas, provisions a learner's sandbox as pods through the Kubernetes
- * provisioner and drives the learner's terminal through both replicas. Skipped only when no
- * Docker engine answers.
+ * provisioner and drives the learner's terminal through both replicas; then (issue 16) a session,
+ * a dashboard's events, a tunnel and a terminal socket cross from one replica to the other, the
+ * last two while replica 1's pod is deleted. Skipped only when no Docker engine answers.
  */
 class KubernetesInstallIT {
 
@@ -17,5 +18,14 @@ class KubernetesInstallIT {
         String output = DeployScript.run("deploy/test-k8s.sh", "k8s-test/test-k8s.out", 40);
         assertThat(output).contains("ok   the same shell answers through replica 2")
                 .containsPattern("k8s: \\d+ passed, 0 failed");
+        // Issue 16 (deploy/k8s-checks/replicas.sh): the replicas share everything, no affinity needed.
+        assertThat(output).contains("ok   a browser session signed in through replica 1's form works on replica 2")
+                .contains("ok   and one signed in through replica 2's form works on replica 1")
+                .contains("ok   an instructor's dashboard on replica 1 gets the attempt made through replica 2 within 1 s")
+                .containsPattern("dashboard-lag-ms=-?\\d+")
+                .contains("ok   replica 1 holds the tunnel's lease")
+                .contains("ok   replica 2 takes the tunnel over within a lease (10 s) of the delete")
+                .contains("ok   the external IP still answers: step start-the-tunnel passes through replica 2")
+                .contains("ok   the terminal got \"reconnect\" from replica 1 and resumed on replica 2 with no numbered line missing");
     }
 }
