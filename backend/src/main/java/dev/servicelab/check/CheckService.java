@@ -118,15 +118,17 @@ public class CheckService {
             events.publishEvent(new CheckAttemptedEvent(account.id(), account.username(), labId, stepId, report.passed(),
                     report.firstFailure(), report.checkedAt()));
             if (report.passed()) {
-                LabProgress after = progress.recordPassed(account, labId, stepId);
-                String next = after.currentStepId();
-                if (next != null && !next.equals(stepId)) {
+                // Only a first pass brings in the next step's setup, and only once: a re-check, or a step
+                // passed out of order, must not re-apply a setup over what the learner did since.
+                LabProgress before = progress.progress(account, labId);
+                progress.recordPassed(account, labId, stepId);
+                before.stepToSetUpAfterPassing(stepId).ifPresent(next -> {
                     try {
                         setup.setUpStep(sandbox, lab, catalog.step(labId, next));
                     } catch (RuntimeException e) {
                         log.warn("Setting up step {} of {} for {} failed: {}", next, labId, account.username(), e.getMessage());
                     }
-                }
+                });
             }
             return report;
         }
