@@ -59,10 +59,13 @@ class CheckBenchmark extends SandboxPlatformTestBase {
             List<Long> wrong = new ArrayList<>();
             List<Long> right = new ArrayList<>();
             List<String> notes = new ArrayList<>();
+            double loadBefore = load();
             measure(lab, wrong, right, notes);
             allWrong.addAll(wrong);
             allRight.addAll(right);
-            report.add(String.format("  %-22s wrong: %s   right: %s", lab.id(), figures(wrong), figures(right)));
+            // Other work on the host slows probes and controllers alike: the figures mean little without it.
+            report.add(String.format("  %-22s wrong: %s   right: %s   load %.1f→%.1f", lab.id(), figures(wrong), figures(right),
+                    loadBefore, load()));
             notes.forEach(n -> report.add("      " + n));
             write(report, "(so far)"); // a long run leaves its figures lab by lab
         }
@@ -96,12 +99,12 @@ class CheckBenchmark extends SandboxPlatformTestBase {
                     try {
                         setup.applySolution(sandbox, client, lab, bad.manifests(), bad.commands(), bad.actions());
                         for (int i = 0; i < WRONG_ROUNDS; i++) {
-                            StepReport verdict = engine.run(lab.id(), step, context);
+                            Timeline timeline = new Timeline();
+                            StepReport verdict = engine.run(lab.id(), step, context, timeline);
                             wrong.add(verdict.millis());
-                            if (i == 0 && verdict.millis() > 2_000) {
-                                notes.add(step.id() + " / " + bad.name() + ": " + verdict.millis() + " ms ("
-                                        + (verdict.passed() ? "passed!" : "waited for: " + verdict.results().stream()
-                                                .filter(CheckResult::waiting).map(CheckResult::title).toList()) + ")");
+                            if (verdict.passed() || verdict.millis() > 2_000) {
+                                notes.add(step.id() + " / " + bad.name() + " (round " + (i + 1) + "): " + verdict.millis()
+                                        + " ms" + (verdict.passed() ? ", PASSED" : "") + "; " + timeline);
                             }
                         }
                     } finally {
@@ -123,6 +126,36 @@ class CheckBenchmark extends SandboxPlatformTestBase {
             tunnels.stop(handles.handle(sandbox));
             provisioner.delete(id);
         }
+    }
+
+    /**
+     * When each check's result arrived, and the one that decided a slow verdict: where a wrong
+     * answer's time goes.
+     */
+    private static final class Timeline implements CheckEngine.Listener {
+        private final long start = System.nanoTime();
+        private final List<String> events = new ArrayList<>();
+        private String decisive = "";
+
+        @Override
+        public synchronized void result(int index, CheckResult result) {
+            long at = (System.nanoTime() - start) / 1_000_000;
+            events.add("#" + index + " " + result.state() + " @" + at);
+            if (result.wrong()) {
+                String message = result.message().replaceAll(" Hint: .*", "");
+                decisive = "decided by #" + index + " " + result.title() + ": "
+                        + (message.length() > 220 ? message.substring(0, 220) + "…" : message);
+            }
+        }
+
+        @Override
+        public synchronized String toString() {
+            return String.join(", ", events) + (decisive.isEmpty() ? "" : "; " + decisive);
+        }
+    }
+
+    private static double load() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
     private static String figures(List<Long> millis) {
