@@ -64,6 +64,20 @@ class CheckEngineTest {
     }
 
     @Test
+    void aProbeAfterADefinitelyWrongCheckIsNotSentForItCannotChangeTheVerdict() {
+        Scripted checks = new Scripted(Map.of(
+                "selector", List.of(Outcome.wrong("Service pinned selects app=pinned-agent, expected app=pinned.")),
+                "pods", List.of(Outcome.fail("1 of 2 pods labelled app=pinned are Ready.")),
+                "agent port", List.of(Outcome.fail("did not answer (a 3 s timeout)"))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("selector", 30), spec("pods", 30),
+                probe(CheckType.EXTERNAL, "agent port", 30)), context());
+
+        assertThat(checks.calls).doesNotContainKey("agent port");
+        assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "waiting", "waiting");
+        assertThat(report.results().get(2).message()).isEqualTo(CheckEngine.NOT_CHECKED.formatted("selector"));
+    }
+
+    @Test
     void convergingChecksSeenBeforeTheWrongOneAreLookedAtOnceMoreSoAllMessagesDescribeOneMoment() {
         Scripted checks = new Scripted(Map.of(
                 "env", List.of(Outcome.fail("No Ready pod labelled app=frontend"),
@@ -210,6 +224,15 @@ class CheckEngineTest {
         assertThat(CheckEngine.local("curl -s -m 3 http://localhost:18080/hello-pod")).isTrue();
         assertThat(CheckEngine.local("curl -s http://web.default.svc.cluster.local/")).isFalse();
         assertThat(CheckEngine.local("cat /tmp/calls.log")).as("no URL: it may resolve names").isFalse();
+    }
+
+    @Test
+    void aHostReadFromAnObjectsIpFieldIsAnAddressNotAName() {
+        assertThat(CheckEngine.local("curl -s -m 3 \"http://$(kubectl get pod bank -n default -o jsonpath='{.status.podIP}'):8080/\""))
+                .isTrue();
+        assertThat(CheckEngine.local("curl -s \"http://$(kubectl get svc -o jsonpath='{.items[0].metadata.name}')/\""))
+                .as("a name read from the API is still a name").isFalse();
+        assertThat(CheckEngine.local("curl -s \"http://$(cat /tmp/host)/\"")).isFalse();
     }
 
     @Test
