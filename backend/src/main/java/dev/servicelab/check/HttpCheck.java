@@ -5,6 +5,7 @@ import dev.servicelab.sandbox.PodExec;
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.springframework.stereotype.Component;
 
@@ -27,6 +28,12 @@ class HttpCheck implements Check {
     public Outcome evaluate(CheckSpec spec, CheckContext context) {
         String url = context.fill(spec.text("url"), spec.namespace());
         String from = spec.text("fromNode") == null ? "" : " from the " + spec.text("fromNode") + " node";
+        if (spec.type() == CheckType.HTTP) {
+            Optional<String> none = unanswerable(context, url, spec.text("fromNode"));
+            if (none.isPresent()) {
+                return Outcome.wrong("GET " + url + from + " cannot be answered: " + none.get() + ".");
+            }
+        }
         var result = context.probe(spec.text("fromNode"), Duration.ofSeconds(10),
                 "curl -sS --max-time 3 -w '\\n" + STATUS + "%{http_code}' " + Shell.quote(url));
         if (result.truncated()) {
@@ -61,6 +68,25 @@ class HttpCheck implements Check {
                     + contains + "\". It said: " + abbreviate(body));
         }
         return Outcome.pass("GET " + url + from + " answered " + status + ".");
+    }
+
+    /**
+     * Why no pod will ever answer a request to this URL from this node, when the URL goes to a Service
+     * and the API says so (no pod will serve it; or, with a Local internal traffic policy, none on the
+     * node the request starts from); a probe would only confirm it, after a timeout when dropped.
+     */
+    private static Optional<String> unanswerable(CheckContext context, String url, String fromNode) {
+        Optional<io.fabric8.kubernetes.api.model.Service> service = Backends.at(context.client(), url);
+        if (service.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> none = Backends.never(context.client(), service.get());
+        if (none.isEmpty() && "Local".equals(service.get().getSpec().getInternalTrafficPolicy())) {
+            String role = fromNode == null ? "server" : fromNode.toLowerCase(java.util.Locale.ROOT);
+            none = Backends.neverOn(context.client(), service.get(), role).map(why -> "its internalTrafficPolicy is Local, so a "
+                    + "request from the " + role + " node goes only to pods on that node, and " + why);
+        }
+        return none;
     }
 
     static String abbreviate(String text) {
