@@ -112,6 +112,33 @@ final class Backends {
     }
 
     /**
+     * The rollout a Service's answers wait for, in words ("Deployment ledger is rolling out: 1 of 2
+     * pods updated"), or empty when no workload whose pods it selects is still rolling out.
+     */
+    static Optional<String> rollout(KubernetesClient client, Service service) {
+        Map<String, String> selector = service.getSpec().getSelector();
+        if (selector == null || selector.isEmpty()) {
+            return Optional.empty();
+        }
+        for (var d : client.apps().deployments().inNamespace(service.getMetadata().getNamespace()).list().getItems()) {
+            if (makes(selector, d.getSpec().getTemplate())) {
+                int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+                var status = d.getStatus();
+                int updated = status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
+                int ready = status == null || status.getReadyReplicas() == null ? 0 : status.getReadyReplicas();
+                int total = status == null || status.getReplicas() == null ? 0 : status.getReplicas();
+                if (behind(d.getMetadata(), status == null ? null : status.getObservedGeneration()) || updated < replicas
+                        || total > replicas || ready < replicas) {
+                    return Optional.of("Deployment " + d.getMetadata().getName() + " is rolling out (" + updated + " of " + replicas
+                            + " pods updated, " + ready + " Ready" + (total > replicas ? ", " + (total - replicas) + " old still going" : "")
+                            + ")");
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
      * The Service a URL goes to, when its host is a Service's ClusterIP or a namespaced Service name
      * (name.namespace, name.namespace.svc[.cluster.local]) and its port one of the Service's ports.
      */

@@ -187,7 +187,11 @@ public class CheckEngine {
                 break;
             }
             ClusterStillness.Quiet quiet = null;
+            boolean wrong = false;
             for (int i : pending) {
+                if (wrong && specs.get(i).type().probe()) {
+                    continue; // decided: its last result stands, as a check another one decided
+                }
                 CheckResult again = evaluate(specs.get(i), context);
                 if (again.waiting() && sameFailure(specs.get(i), again.message(), results[i].message())
                         && specs.get(i).type() != CheckType.POD_LOG) {
@@ -203,6 +207,7 @@ public class CheckEngine {
                     listener.result(i, again);
                 }
                 results[i] = again;
+                wrong |= again.wrong();
                 if (stopped(again)) {
                     decided = true;
                     break;

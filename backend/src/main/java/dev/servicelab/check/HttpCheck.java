@@ -52,7 +52,8 @@ class HttpCheck implements Check {
                     : Outcome.pass("GET " + url + from + " got no answer, as expected: " + Shell.curlEnding(result.exitCode(), result.stderr()) + ".");
         }
         if (!connected) {
-            return Outcome.fail("GET " + url + from + " failed: " + Shell.curlFailure(result.exitCode(), result.stderr()) + ".");
+            return Outcome.fail("GET " + url + from + " failed: " + Shell.curlFailure(result.exitCode(), result.stderr()) + "."
+                    + waitingFor(context, url));
         }
         String out = result.stdout();
         int marker = out.lastIndexOf(STATUS);
@@ -60,14 +61,20 @@ class HttpCheck implements Check {
         String status = marker < 0 ? "?" : out.substring(marker + STATUS.length()).strip();
         String want = spec.text("status") == null ? "200" : spec.text("status");
         if (!want.equals(status)) {
-            return Outcome.fail("GET " + url + from + " answered " + status + ", expected " + want + ".");
+            return Outcome.fail("GET " + url + from + " answered " + status + ", expected " + want + "." + waitingFor(context, url));
         }
         String contains = spec.text("bodyContains");
         if (contains != null && !body.contains(contains)) {
             return Outcome.fail("GET " + url + from + " answered " + status + ", but its body does not contain \""
-                    + contains + "\". It said: " + abbreviate(body));
+                    + contains + "\". It said: " + abbreviate(body) + waitingFor(context, url));
         }
         return Outcome.pass("GET " + url + from + " answered " + status + ".");
+    }
+
+    /** What a failing request to a Service still waits for, when its pods are being rolled out. */
+    private static String waitingFor(CheckContext context, String url) {
+        return Backends.at(context.client(), url).flatMap(s -> Backends.rollout(context.client(), s))
+                .map(r -> " " + r + "; checking again once it is done…").orElse("");
     }
 
     /**

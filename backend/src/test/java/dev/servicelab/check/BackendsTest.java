@@ -168,6 +168,21 @@ class BackendsTest {
     }
 
     @Test
+    void aRequestFailingWhileItsPodsRollOutSaysItWaitsForTheRollout() {
+        pinned("Cluster", "Cluster");
+        pinnedTo("pinned", "server", 1);
+        var deployment = client.apps().deployments().inNamespace("default").withName("pinned").get();
+        deployment.getStatus().setUpdatedReplicas(0);
+        client.apps().deployments().resource(deployment).update();
+
+        Outcome outcome = new HttpCheck().evaluate(spec(CheckType.HTTP, "url", "http://pinned.default.svc.cluster.local/"), context());
+
+        assertThat(outcome.state()).isEqualTo(Outcome.State.CONVERGING);
+        assertThat(outcome.message()).contains("Deployment pinned is rolling out (0 of 1 pods updated")
+                .endsWith("checking again once it is done…");
+    }
+
+    @Test
     void fromTheNodeWithTheEndpointTheRequestIsProbedAsUsual() {
         pinned("Local", "Cluster");
         pinnedTo("pinned", "server", 1);

@@ -78,6 +78,18 @@ class CheckEngineTest {
     }
 
     @Test
+    void onceARetriedCheckTurnsWrongTheProbesRetriedAfterItAreNotSentAgain() {
+        Scripted checks = new Scripted(Map.of(
+                "port 80", List.of(Outcome.fail("refused"), Outcome.wrong("refused for good")),
+                "same pod", List.of(Outcome.fail("distinct pods: 0"))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.EXEC, "port 80", 30),
+                probe(CheckType.EXEC, "same pod", 30)), context());
+
+        assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "waiting");
+        assertThat(checks.calls.get("same pod").get()).isEqualTo(1);
+    }
+
+    @Test
     void convergingChecksSeenBeforeTheWrongOneAreLookedAtOnceMoreSoAllMessagesDescribeOneMoment() {
         Scripted checks = new Scripted(Map.of(
                 "env", List.of(Outcome.fail("No Ready pod labelled app=frontend"),
