@@ -143,13 +143,6 @@ public class CheckEngine {
         boolean decided = false;
         int firstWrong = -1;
         for (int i = 0; i < specs.size() && !decided; i++) {
-            if (firstWrong >= 0 && specs.get(i).type().probe()) {
-                // The step is decided: traffic probes (seconds each when packets are dropped) would
-                // only delay the verdict. Reading the API is quick, so those checks still report.
-                results[i] = notChecked(specs.get(i), specs.get(firstWrong));
-                listener.result(i, results[i]);
-                continue;
-            }
             results[i] = evaluate(specs.get(i), context);
             listener.result(i, results[i]);
             decided = stopped(results[i]);
@@ -190,7 +183,9 @@ public class CheckEngine {
             boolean wrong = false;
             for (int i : pending) {
                 if (wrong && specs.get(i).type().probe()) {
-                    continue; // decided: its last result stands, as a check another one decided
+                    // Decided: its last result (each check reported once) stands, and another probe,
+                    // seconds when packets are dropped, would only delay the verdict.
+                    continue;
                 }
                 CheckResult again = evaluate(specs.get(i), context);
                 if (again.waiting() && sameFailure(specs.get(i), again.message(), results[i].message())
@@ -231,14 +226,6 @@ public class CheckEngine {
         boolean passed = Arrays.stream(results).allMatch(CheckResult::passed);
         return new StepReport(labId, step.id(), passed, List.of(results), Duration.between(started, Instant.now()).toMillis(),
                 started);
-    }
-
-    static final String NOT_CHECKED = "Not checked: \"%s\" is already wrong, so this step fails whatever this check "
-            + "finds. It is checked again once that is fixed.";
-
-    private static CheckResult notChecked(CheckSpec spec, CheckSpec wrong) {
-        return new CheckResult(spec.title(), spec.type().yamlName(), false, NOT_CHECKED.formatted(wrong.title()), 0,
-                CheckResult.WAITING);
     }
 
     /** A converging failure turned final, with why it is final said before the hint. */

@@ -82,7 +82,8 @@ class ExternalCheck implements Check {
                     && "Local".equals(service.getSpec().getExternalTrafficPolicy())) {
                 String role = spec.text("node") == null ? "server" : spec.text("node");
                 none = Backends.neverOn(context.client(), service, role).map(why -> "its externalTrafficPolicy is Local, so the "
-                        + role + " node forwards only to pods on itself, and " + why);
+                        + role + " node forwards only to pods on itself and drops the packets otherwise (a timeout, not a "
+                        + "refusal), and " + why);
             }
             if (none.isPresent()) {
                 return Outcome.wrong("From outside the cluster, " + how + " cannot answer: " + none.get() + ".");

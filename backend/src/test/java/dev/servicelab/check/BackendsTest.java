@@ -134,7 +134,8 @@ class BackendsTest {
                 "node", "agent"), context());
 
         assertThat(outcome.state()).isEqualTo(Outcome.State.WRONG);
-        assertThat(outcome.message()).contains("externalTrafficPolicy is Local").contains("runs on node node-agent")
+        assertThat(outcome.message()).contains("externalTrafficPolicy is Local").contains("drops the packets")
+                .contains("runs on node node-agent")
                 .contains("pinned-agent-0 on node-server");
     }
 

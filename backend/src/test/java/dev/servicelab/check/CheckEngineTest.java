@@ -64,20 +64,6 @@ class CheckEngineTest {
     }
 
     @Test
-    void aProbeAfterADefinitelyWrongCheckIsNotSentForItCannotChangeTheVerdict() {
-        Scripted checks = new Scripted(Map.of(
-                "selector", List.of(Outcome.wrong("Service pinned selects app=pinned-agent, expected app=pinned.")),
-                "pods", List.of(Outcome.fail("1 of 2 pods labelled app=pinned are Ready.")),
-                "agent port", List.of(Outcome.fail("did not answer (a 3 s timeout)"))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("selector", 30), spec("pods", 30),
-                probe(CheckType.EXTERNAL, "agent port", 30)), context());
-
-        assertThat(checks.calls).doesNotContainKey("agent port");
-        assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "waiting", "waiting");
-        assertThat(report.results().get(2).message()).isEqualTo(CheckEngine.NOT_CHECKED.formatted("selector"));
-    }
-
-    @Test
     void onceARetriedCheckTurnsWrongTheProbesRetriedAfterItAreNotSentAgain() {
         Scripted checks = new Scripted(Map.of(
                 "port 80", List.of(Outcome.fail("refused"), Outcome.wrong("refused for good")),
