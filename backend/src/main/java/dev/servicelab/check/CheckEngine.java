@@ -73,12 +73,19 @@ public class CheckEngine {
                 : message.replaceAll("[0-9]+", "#").equals(before.replaceAll("[0-9]+", "#"));
     }
 
-    /** Whether every URL in the text goes to an address, not a name (placeholders are filled with addresses). */
+    /** A host the shell fills from an object's address field, e.g. http://$(kubectl get pod bank -o jsonpath='{.status.podIP}'):8080/. */
+    private static final java.util.regex.Pattern ADDRESS_FROM_API = java.util.regex.Pattern.compile(
+            "\\$\\(kubectl\\s[^()`;|&]*?jsonpath=['\"]?\\{[^}]*\\.(podIP|hostIP|clusterIP)}['\"]?\\s*\\)");
+
+    /**
+     * Whether every URL in the text goes to an address, not a name (placeholders are filled with
+     * addresses, and so is a host read from an IP field with kubectl).
+     */
     static boolean local(String text) {
         if (text == null) {
             return false;
         }
-        var hosts = URL_HOST.matcher(text).results().map(m -> m.group(1)).toList();
+        var hosts = URL_HOST.matcher(ADDRESS_FROM_API.matcher(text).replaceAll("0.0.0.0")).results().map(m -> m.group(1)).toList();
         return !hosts.isEmpty() && hosts.stream().allMatch(h -> h.equals("localhost") || h.startsWith("{{")
                 || h.matches("[0-9.]+") || h.contains(":") && h.matches("[0-9a-fA-F:]+"));
     }
@@ -173,7 +180,13 @@ public class CheckEngine {
                 break;
             }
             ClusterStillness.Quiet quiet = null;
+            boolean wrong = false;
             for (int i : pending) {
+                if (wrong && specs.get(i).type().probe()) {
+                    // Decided: its last result (each check reported once) stands, and another probe,
+                    // seconds when packets are dropped, would only delay the verdict.
+                    continue;
+                }
                 CheckResult again = evaluate(specs.get(i), context);
                 if (again.waiting() && sameFailure(specs.get(i), again.message(), results[i].message())
                         && specs.get(i).type() != CheckType.POD_LOG) {
@@ -189,6 +202,7 @@ public class CheckEngine {
                     listener.result(i, again);
                 }
                 results[i] = again;
+                wrong |= again.wrong();
                 if (stopped(again)) {
                     decided = true;
                     break;

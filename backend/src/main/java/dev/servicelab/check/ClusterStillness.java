@@ -5,11 +5,16 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -27,7 +32,8 @@ public interface ClusterStillness {
 
     /**
      * @param still how long nothing has changed; zero while something is changing or cannot be read
-     * @param names how long ago a Service or EndpointSlice was last written: until CoreDNS's cached
+     * @param names how long ago something last changed what a Service's name resolves to (a Service
+     *        created, its type or ClusterIP set, a headless Service's endpoints): until CoreDNS's cached
      *        answers (a few seconds) have expired, a name may still resolve as it did before
      */
     record Quiet(Duration still, Duration names) {
@@ -63,9 +69,36 @@ public interface ClusterStillness {
             }
             latest = later(latest, changed(pod.getMetadata()));
         }
+        Map<String, Service> services = new HashMap<>();
+        for (Service service : client.services().inAnyNamespace().list().getItems()) {
+            if (ours(service)) {
+                continue;
+            }
+            if (service.getMetadata().getDeletionTimestamp() != null) {
+                return Quiet.NONE;
+            }
+            services.put(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName(), service);
+            latest = later(latest, changed(service.getMetadata()));
+            names = later(names, renamed(service));
+        }
+        for (EndpointSlice slice : client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems()) {
+            if (ours(slice)) {
+                continue;
+            }
+            if (slice.getMetadata().getDeletionTimestamp() != null) {
+                return Quiet.NONE;
+            }
+            Instant changed = changed(slice.getMetadata());
+            latest = later(latest, changed);
+            // A ClusterIP Service's name resolves to its ClusterIP whatever its endpoints; only a
+            // headless Service's names answer with the endpoints themselves.
+            Service owner = services.get(slice.getMetadata().getNamespace() + "/" + (slice.getMetadata().getLabels() == null ? ""
+                    : slice.getMetadata().getLabels().get("kubernetes.io/service-name")));
+            if (owner == null || !hasClusterIp(owner)) {
+                names = later(names, changed);
+            }
+        }
         List<Supplier<List<? extends HasMetadata>>> kinds = List.of(
-                () -> client.services().inAnyNamespace().list().getItems(),
-                () -> client.discovery().v1().endpointSlices().inAnyNamespace().list().getItems(),
                 () -> client.apps().deployments().inAnyNamespace().list().getItems(),
                 () -> client.apps().replicaSets().inAnyNamespace().list().getItems(),
                 () -> client.apps().statefulSets().inAnyNamespace().list().getItems(),
@@ -78,15 +111,43 @@ public interface ClusterStillness {
                 if (object.getMetadata().getDeletionTimestamp() != null) {
                     return Quiet.NONE;
                 }
-                Instant changed = changed(object.getMetadata());
-                latest = later(latest, changed);
-                if (object instanceof io.fabric8.kubernetes.api.model.Service
-                        || object instanceof io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice) {
-                    names = later(names, changed);
-                }
+                latest = later(latest, changed(object.getMetadata()));
             }
         }
         return new Quiet(since(latest, now), since(names, now));
+    }
+
+    /**
+     * When a Service last changed what its name resolves to: its creation, and each write that set its
+     * type, ClusterIP or external name (writes of ports, selector, policies or status leave its DNS
+     * answer as it was). A headless or ExternalName Service's answer depends on more: any write counts.
+     */
+    static Instant renamed(Service service) {
+        ObjectMeta meta = service.getMetadata();
+        if (!hasClusterIp(service)) {
+            return changed(meta);
+        }
+        // The spec fields a ClusterIP Service's answer depends on: whether it has one, and which.
+        Set<String> dnsFields = Set.of("f:type", "f:clusterIP", "f:clusterIPs", "f:externalName");
+        Instant latest = parse(meta.getCreationTimestamp());
+        if (meta.getManagedFields() != null) {
+            for (ManagedFieldsEntry entry : meta.getManagedFields()) {
+                // No field set recorded: what it wrote is unknown, so it counts.
+                Object spec = entry.getFieldsV1() == null ? null : entry.getFieldsV1().getAdditionalProperties().get("f:spec");
+                if (entry.getFieldsV1() == null
+                        || spec instanceof Map<?, ?> fields && fields.keySet().stream().anyMatch(dnsFields::contains)) {
+                    latest = later(latest, parse(entry.getTime()));
+                }
+            }
+        }
+        return latest;
+    }
+
+    /** Whether the Service's name resolves to a ClusterIP of its own (not headless, not ExternalName). */
+    private static boolean hasClusterIp(Service service) {
+        var spec = service.getSpec();
+        return spec != null && !"ExternalName".equals(spec.getType()) && spec.getClusterIP() != null
+                && !spec.getClusterIP().isEmpty() && !"None".equals(spec.getClusterIP());
     }
 
     private static Duration since(Instant then, Instant now) {

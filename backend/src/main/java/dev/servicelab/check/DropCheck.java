@@ -48,6 +48,10 @@ class DropCheck implements Check {
     private static Outcome inCluster(CheckSpec spec, CheckContext context) {
         String url = context.fill(spec.text("url"), spec.namespace());
         String from = spec.text("fromNode") == null ? "" : " from the " + spec.text("fromNode") + " node";
+        Optional<String> none = Backends.at(context.client(), url).flatMap(s -> Backends.never(context.client(), s));
+        if (none.isPresent()) {
+            return refusedForever("GET " + url + from, none.get());
+        }
         var result = context.probe(spec.text("fromNode"), Duration.ofSeconds(12), "curl -sS -o /dev/null --connect-timeout "
                 + CONNECT_TIMEOUT.toSeconds() + " --max-time 6 -w '" + CONNECT + "%{time_connect}' " + Shell.quote(url));
         return verdict("GET " + url + from, curlEnding(result.exitCode(), result.stdout()), result.stderr());
@@ -83,6 +87,10 @@ class DropCheck implements Check {
         String address = node.get().address();
         int nodePort = port.get().getNodePort();
         String how = "A connection from outside to the " + role + " node's port " + nodePort + " (" + address + ":" + nodePort + ")";
+        Optional<String> none = Backends.never(context.client(), service);
+        if (none.isPresent()) {
+            return refusedForever(how, none.get());
+        }
         return verdict(how, connect(new InetSocketAddress(address, nodePort), CONNECT_TIMEOUT), "");
     }
 
@@ -98,6 +106,11 @@ class DropCheck implements Check {
         } catch (IOException e) {
             return Ending.OTHER;
         }
+    }
+
+    /** A Service that no pod will serve: kube-proxy refuses, so no drop can be seen, now or later. */
+    static Outcome refusedForever(String what, String why) {
+        return Outcome.wrong(what + " would be refused at once, not dropped: " + why + ". " + WHY_REFUSED);
     }
 
     static Outcome verdict(String what, Ending ending, String detail) {

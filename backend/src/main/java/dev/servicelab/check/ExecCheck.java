@@ -50,6 +50,12 @@ class ExecCheck implements Check {
         if (result.truncated()) {
             return Outcome.wrong("`" + command + "` " + where + " " + PodExec.Result.limit() + ".");
         }
+        if (result.exitCode() != wantCode && target instanceof Map<?, ?> labels) {
+            var stopped = stoppedWhileRunning(context, namespace, pod, (Map<String, String>) labels, command);
+            if (stopped.isPresent()) {
+                return stopped.get();
+            }
+        }
         if (result.exitCode() != wantCode) {
             return Outcome.fail("`" + brief(command) + "` " + where + " exited with " + result.exitCode() + ", expected " + wantCode
                     + ": " + HttpCheck.abbreviate(result.stderr() + " " + result.stdout()));
@@ -60,6 +66,26 @@ class ExecCheck implements Check {
                     + "\", which does not contain \"" + contains + "\".");
         }
         return Outcome.pass("`" + brief(command) + "` " + where + " worked.");
+    }
+
+    /**
+     * When the pod a command failed in is no longer Ready (its container exited meanwhile) and no
+     * other pod is: the verdict on the pods rather than on the command, so a pod that keeps stopping
+     * is answered without another try.
+     */
+    static java.util.Optional<Outcome> stoppedWhileRunning(CheckContext context, String namespace, String pod,
+            Map<String, String> selector, String command) {
+        var now = context.client().pods().inNamespace(namespace).withName(pod).get();
+        if (now != null && Objects.ready(now)) {
+            return java.util.Optional.empty();
+        }
+        var pods = context.client().pods().inNamespace(namespace).withLabels(selector).list().getItems();
+        if (pods.stream().anyMatch(Objects::ready)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(Objects.shortOfReady(context.client(), namespace, selector, pods, 0, new Counts(null, 1),
+                "Pod " + pod + " stopped being Ready while `" + brief(command) + "` ran in it, and no Ready pod labelled "
+                        + Objects.selector(selector) + " is left in " + namespace + "."));
     }
 
     /** A script's first line, so that a message quotes what ran without pasting a whole script. */

@@ -75,6 +75,20 @@ class ExternalCheck implements Check {
         }
         String path = spec.text("path") == null ? "/" : spec.text("path");
         boolean wantConnect = spec.text("connects") == null || Boolean.parseBoolean(spec.text("connects"));
+        if (wantConnect) {
+            // What the request would only confirm, after seconds of timeout: no pod will ever answer it.
+            Optional<String> none = Backends.never(context.client(), service);
+            if (none.isEmpty() && !"loadBalancer".equals(spec.text("via"))
+                    && "Local".equals(service.getSpec().getExternalTrafficPolicy())) {
+                String role = spec.text("node") == null ? "server" : spec.text("node");
+                none = Backends.neverOn(context.client(), service, role).map(why -> "its externalTrafficPolicy is Local, so the "
+                        + role + " node forwards only to pods on itself and drops the packets otherwise (a timeout, not a "
+                        + "refusal), and " + why);
+            }
+            if (none.isPresent()) {
+                return Outcome.wrong("From outside the cluster, " + how + " cannot answer: " + none.get() + ".");
+            }
+        }
         // A client per request: a pooled keep-alive connection would keep the conntrack entry (and the
         // DNAT) of an earlier request, so a policy change would go unseen. Browsers open new ones too.
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();

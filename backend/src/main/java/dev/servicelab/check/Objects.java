@@ -87,6 +87,14 @@ final class Objects {
                 if (state != null && state.getTerminated() != null && c.getRestartCount() != null && c.getRestartCount() > 0) {
                     return state.getTerminated().getReason();
                 }
+                // A command that finished by itself (exit 0) in a pod that always restarts: it will
+                // finish again each time, so the container is never up long enough to be Ready.
+                boolean restarts = pod.getSpec() == null || pod.getSpec().getRestartPolicy() == null
+                        || "Always".equals(pod.getSpec().getRestartPolicy());
+                if (restarts && state != null && state.getTerminated() != null
+                        && Integer.valueOf(0).equals(state.getTerminated().getExitCode())) {
+                    return "Completed: its command finished, and a container must keep running to be Ready";
+                }
             }
         }
         return null;

@@ -2,6 +2,11 @@ package dev.servicelab.check;
 
 import dev.servicelab.lab.CheckSpec;
 import dev.servicelab.lab.CheckType;
+import dev.servicelab.provisioner.SandboxBootstrap;
+import dev.servicelab.provisioner.SandboxNode;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -10,7 +15,11 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,11 +44,75 @@ class OutsideHttpCheck implements Check {
                     .build(), HttpResponse.BodyHandlers.ofString());
             return verdict(url, response.statusCode(), response.body(), spec.text("status"), spec.text("bodyContains"));
         } catch (IOException e) {
-            return Outcome.fail("From outside the cluster, GET " + url + " got no answer: " + failure(e));
+            String message = "From outside the cluster, GET " + url + " got no answer: " + failure(e);
+            if (e instanceof ConnectException) {
+                URI uri = URI.create(url);
+                Set<String> nodes = context.sandbox().nodes().stream().map(SandboxNode::address).collect(Collectors.toSet());
+                Optional<String> never = unclaimed(context.client(), nodes, uri.getHost(), uri.getPort() < 0 ? 80 : uri.getPort());
+                if (never.isPresent()) {
+                    return Outcome.wrong(message + " " + never.get());
+                }
+            }
+            return Outcome.fail(message);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Outcome.fail("Interrupted");
         }
+    }
+
+    /**
+     * Why nothing will ever accept connections to this address and port, when the API says so: no
+     * Service claims it (in spec.externalIPs, as a node's nodePort, as a load balancer's address), or
+     * none of those that do will get a pod to send to; and no pod binds it on a node (hostPort, or
+     * host networking still starting). Empty when something may still accept them.
+     */
+    static Optional<String> unclaimed(KubernetesClient client, Set<String> nodeAddresses, String host, int port) {
+        if (host == null || !host.matches("[0-9.]+")) {
+            return Optional.empty();
+        }
+        for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
+            if (SandboxBootstrap.NAMESPACE.equals(pod.getMetadata().getNamespace()) || pod.getSpec() == null) {
+                continue;
+            }
+            boolean starting = Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) && !Objects.ready(pod);
+            boolean binds = pod.getSpec().getContainers().stream().filter(c -> c.getPorts() != null)
+                    .flatMap(c -> c.getPorts().stream()).anyMatch(p -> Integer.valueOf(port).equals(p.getHostPort()));
+            if (starting || binds) {
+                return Optional.empty();
+            }
+        }
+        List<Service> claims = new ArrayList<>();
+        for (Service service : client.services().inAnyNamespace().list().getItems()) {
+            var spec = service.getSpec();
+            if (spec == null || spec.getPorts() == null) {
+                continue;
+            }
+            boolean external = spec.getExternalIPs() != null && spec.getExternalIPs().contains(host)
+                    && spec.getPorts().stream().anyMatch(p -> Integer.valueOf(port).equals(p.getPort()));
+            boolean nodePort = nodeAddresses.contains(host)
+                    && spec.getPorts().stream().anyMatch(p -> Integer.valueOf(port).equals(p.getNodePort()));
+            boolean balancer = service.getStatus() != null && service.getStatus().getLoadBalancer() != null
+                    && service.getStatus().getLoadBalancer().getIngress() != null
+                    && service.getStatus().getLoadBalancer().getIngress().stream().anyMatch(i -> host.equals(i.getIp()))
+                    && spec.getPorts().stream().anyMatch(p -> Integer.valueOf(port).equals(p.getPort()));
+            if (external || nodePort || balancer) {
+                claims.add(service);
+            }
+        }
+        if (claims.isEmpty()) {
+            return Optional.of("No Service lists " + host + " in spec.externalIPs with port " + port
+                    + (nodeAddresses.contains(host) ? " or has nodePort " + port : "") + ", and no pod binds that port on a node, "
+                    + "so nothing will accept it until you change that.");
+        }
+        List<String> unserved = new ArrayList<>();
+        for (Service service : claims) {
+            Optional<String> never = Backends.never(client, service);
+            if (never.isEmpty()) {
+                return Optional.empty();
+            }
+            unserved.add(never.get());
+        }
+        return Optional.of("Kube-proxy refuses it: " + String.join("; ", unserved) + ".");
     }
 
     static String failure(IOException e) {

@@ -140,6 +140,29 @@ class CheckClassificationTest {
         assertThat(outcome.message()).contains("Waiting will not help: client (CrashLoopBackOff)");
     }
 
+    @Test
+    void aContainerWhoseCommandFinishedIsWrongWithoutWaitingForItsFirstRestart() {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName("client").withNamespace("default")
+                .withLabels(Map.of("run", "client")).endMetadata().withNewSpec().addNewContainer().withName("c")
+                .withImage("servicelab/toolbox:1").withCommand("true").endContainer().endSpec().withNewStatus().withPhase("Running")
+                .withContainerStatuses(new ContainerStatusBuilder().withName("c").withRestartCount(0).withNewState().withNewTerminated()
+                        .withExitCode(0).withReason("Completed").endTerminated().endState().build()).endStatus().build()).create();
+        Outcome outcome = new PodsReadyCheck().evaluate(spec(CheckType.PODS_READY, "selector", Map.of("run", "client"), "count", 1), context);
+        assertThat(outcome.state()).isEqualTo(Outcome.State.WRONG);
+        assertThat(outcome.message()).contains("Waiting will not help: client (Completed: its command finished");
+    }
+
+    @Test
+    void aContainerThatFailedOnceMayStillComeUpOnItsRestart() {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName("client").withNamespace("default")
+                .withLabels(Map.of("run", "client")).endMetadata().withNewSpec().addNewContainer().withName("c")
+                .withImage("servicelab/toolbox:1").endContainer().endSpec().withNewStatus().withPhase("Running")
+                .withContainerStatuses(new ContainerStatusBuilder().withName("c").withRestartCount(0).withNewState().withNewTerminated()
+                        .withExitCode(1).withReason("Error").endTerminated().endState().build()).endStatus().build()).create();
+        Outcome outcome = new PodsReadyCheck().evaluate(spec(CheckType.PODS_READY, "selector", Map.of("run", "client"), "count", 1), context);
+        assertThat(outcome.state()).isEqualTo(Outcome.State.CONVERGING);
+    }
+
     // serviceSelects
 
     @Test

@@ -64,6 +64,18 @@ class CheckEngineTest {
     }
 
     @Test
+    void onceARetriedCheckTurnsWrongTheProbesRetriedAfterItAreNotSentAgain() {
+        Scripted checks = new Scripted(Map.of(
+                "port 80", List.of(Outcome.fail("refused"), Outcome.wrong("refused for good")),
+                "same pod", List.of(Outcome.fail("distinct pods: 0"))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.EXEC, "port 80", 30),
+                probe(CheckType.EXEC, "same pod", 30)), context());
+
+        assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "waiting");
+        assertThat(checks.calls.get("same pod").get()).isEqualTo(1);
+    }
+
+    @Test
     void convergingChecksSeenBeforeTheWrongOneAreLookedAtOnceMoreSoAllMessagesDescribeOneMoment() {
         Scripted checks = new Scripted(Map.of(
                 "env", List.of(Outcome.fail("No Ready pod labelled app=frontend"),
@@ -210,6 +222,15 @@ class CheckEngineTest {
         assertThat(CheckEngine.local("curl -s -m 3 http://localhost:18080/hello-pod")).isTrue();
         assertThat(CheckEngine.local("curl -s http://web.default.svc.cluster.local/")).isFalse();
         assertThat(CheckEngine.local("cat /tmp/calls.log")).as("no URL: it may resolve names").isFalse();
+    }
+
+    @Test
+    void aHostReadFromAnObjectsIpFieldIsAnAddressNotAName() {
+        assertThat(CheckEngine.local("curl -s -m 3 \"http://$(kubectl get pod bank -n default -o jsonpath='{.status.podIP}'):8080/\""))
+                .isTrue();
+        assertThat(CheckEngine.local("curl -s \"http://$(kubectl get svc -o jsonpath='{.items[0].metadata.name}')/\""))
+                .as("a name read from the API is still a name").isFalse();
+        assertThat(CheckEngine.local("curl -s \"http://$(cat /tmp/host)/\"")).isFalse();
     }
 
     @Test

@@ -43,6 +43,31 @@ class ExecCheckTest {
     }
 
     @Test
+    void aPodWhoseCommandFinishedWhileTheCheckRanInItIsJudgedAsAPodThatWillNotStayUp() {
+        client.pods().resource(new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("client")
+                .withNamespace("default").withLabels(Map.of("run", "client")).endMetadata().withNewSpec().addNewContainer()
+                .withName("c").withImage("servicelab/toolbox:1").withCommand("true").endContainer().endSpec().withNewStatus()
+                .withPhase("Running").withContainerStatuses(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName("c")
+                        .withRestartCount(0).withNewState().withNewTerminated().withExitCode(0).withReason("Completed").endTerminated()
+                        .endState().build()).endStatus().build()).create();
+
+        var outcome = ExecCheck.stoppedWhileRunning(cluster.context(), "default", "client", Map.of("run", "client"), "curl -s http://api/");
+
+        assertThat(outcome).hasValueSatisfying(o -> {
+            assertThat(o.state()).isEqualTo(Outcome.State.WRONG);
+            assertThat(o.message()).startsWith("Pod client stopped being Ready while `curl -s http://api/` ran in it")
+                    .contains("Waiting will not help: client (Completed: its command finished");
+        });
+    }
+
+    @Test
+    void aCommandFailingInAPodThatIsStillReadyIsJudgedByWhatItPrinted() {
+        cluster.pod("client", Map.of("run", "client"), true);
+
+        assertThat(ExecCheck.stoppedWhileRunning(cluster.context(), "default", "client", Map.of("run", "client"), "false")).isEmpty();
+    }
+
+    @Test
     void aOneLineCommandIsQuotedWhole() {
         assertThat(ExecCheck.brief("curl -s localhost:8080/healthz")).isEqualTo("curl -s localhost:8080/healthz");
     }

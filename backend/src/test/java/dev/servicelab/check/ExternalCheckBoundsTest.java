@@ -28,6 +28,8 @@ class ExternalCheckBoundsTest {
             client.services().resource(new ServiceBuilder().withNewMetadata().withName("web").withNamespace("default").endMetadata()
                     .withNewSpec().withType("NodePort").withSelector(Map.of("app", "web")).addNewPort().withPort(80)
                     .withNodePort(endless.port()).endPort().endSpec().build()).create();
+            // A Ready pod behind it: the API does not rule an answer out, so the request is made.
+            new MockCluster(client).pod("web-1", Map.of("app", "web"), true);
             CheckContext context = new CheckContext(new Sandbox("s", "o", "l", "", List.of(new SandboxNode(SandboxNode.Role.SERVER,
                     "c", "n", "127.0.0.1", Map.of())), Instant.now()), client);
             CheckSpec spec = new CheckSpec(CheckType.EXTERNAL, "from outside", "default", 20, Optional.empty(),

@@ -32,6 +32,8 @@ class ExternalCheckTest {
     @BeforeEach
     void start() throws IOException {
         cluster = new MockCluster(client).clean();
+        // A Ready pod behind Service web: the API does not rule an answer out, so the request is made.
+        cluster.pod("web-1", Map.of("app", "web"), true);
         node = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         node.createContext("/", exchange -> {
             int status = exchange.getRequestURI().getPath().equals("/missing") ? 404 : 200;

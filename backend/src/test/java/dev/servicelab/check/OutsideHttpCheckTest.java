@@ -2,12 +2,90 @@ package dev.servicelab.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.servicelab.lab.CheckType;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpConnectTimeoutException;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** outsideHttp says what answered, or how the connection failed. */
+/**
+ * outsideHttp says what answered, or how the connection failed; a refusal nothing in the API could
+ * ever turn into an answer is wrong at once.
+ */
+@EnableKubernetesMockClient(crud = true)
 class OutsideHttpCheckTest {
+
+    static final String NODE = "172.28.0.2";
+
+    KubernetesClient client;
+    MockCluster cluster;
+
+    @BeforeEach
+    void clean() {
+        cluster = new MockCluster(client).clean();
+    }
+
+    private void kiosk(String externalIp, int port) {
+        client.services().resource(new ServiceBuilder().withNewMetadata().withName("kiosk").withNamespace("default").endMetadata()
+                .withNewSpec().withSelector(Map.of("app", "kiosk")).withExternalIPs(externalIp).addNewPort().withPort(port)
+                .endPort().endSpec().build()).create();
+    }
+
+    @Test
+    void anAddressNoServiceClaimsWillNeverBeAccepted() {
+        kiosk("192.0.2.10", 8088);
+        cluster.pod("kiosk-1", Map.of("app", "kiosk"), true);
+
+        assertThat(OutsideHttpCheck.unclaimed(client, Set.of(NODE), NODE, 8088)).hasValueSatisfying(why ->
+                assertThat(why).contains("No Service lists 172.28.0.2 in spec.externalIPs with port 8088 or has nodePort 8088"));
+    }
+
+    @Test
+    void aServiceClaimingTheAddressWithAPodToSendToMayStillBeSyncing() {
+        kiosk(NODE, 8088);
+        cluster.pod("kiosk-1", Map.of("app", "kiosk"), true);
+
+        assertThat(OutsideHttpCheck.unclaimed(client, Set.of(NODE), NODE, 8088)).isEmpty();
+    }
+
+    @Test
+    void aPodBindingThePortOnANodeMayAcceptIt() {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName("proxy").withNamespace("default").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withImage("servicelab/echo:1").addNewPort().withContainerPort(8080)
+                .withHostPort(8088).endPort().endContainer().endSpec().build()).create();
+
+        assertThat(OutsideHttpCheck.unclaimed(client, Set.of(NODE), NODE, 8088)).isEmpty();
+    }
+
+    @Test
+    void aClaimWithoutAPodToSendToIsRefusedForGood() {
+        kiosk(NODE, 8088);
+        cluster.deployment("kiosk", Map.of("app", "kiosk"), 0);
+
+        assertThat(OutsideHttpCheck.unclaimed(client, Set.of(NODE), NODE, 8088)).hasValueSatisfying(why ->
+                assertThat(why).startsWith("Kube-proxy refuses it: Service kiosk has no pod to send to"));
+    }
+
+    @Test
+    void aRefusedRequestToAnUnclaimedAddressIsWrongAtOnce() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        Outcome outcome = new OutsideHttpCheck().evaluate(MockCluster.spec(CheckType.OUTSIDE_HTTP, "url",
+                "http://127.0.0.1:" + closed + "/"), cluster.context());
+
+        assertThat(outcome.state()).isEqualTo(Outcome.State.WRONG);
+        assertThat(outcome.message()).contains("no Service claims it").contains("No Service lists 127.0.0.1");
+    }
 
     @Test
     void theExpectedStatusAndBodyPass() {
