@@ -4,8 +4,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -41,24 +44,32 @@ class CohortSessionRepository {
         jdbc.sql("delete from cohort_session where id = ?").param(sessionId).update();
     }
 
+    /** A session in its pre-warm window: its lab, and who of its learners has no saved cluster of it. */
+    record Expected(long sessionId, String labId, List<String> usernames) {
+    }
+
     /**
-     * For each session of a live cohort whose pre-warm window holds {@code now} and whose lab is one of
-     * {@code labIds}: how many of its learners have no sandbox for the lab (none running, starting,
-     * paused or queued) and no saved cluster of it (theirs is restored, not taken from the pool).
+     * The sessions of live cohorts whose pre-warm window holds {@code now} and whose lab is one of
+     * {@code labIds}, each with its learners who have no saved cluster of the lab (theirs is restored,
+     * not taken from the pool). Who already has a sandbox is the sandbox ledger's to say.
      */
-    List<Integer> learnersWithoutSandbox(Instant now, Duration lead, Collection<String> labIds) {
-        return jdbc.sql("""
-                select count(*) from cohort_session s
+    List<Expected> expected(Instant now, Duration lead, Collection<String> labIds) {
+        Map<Long, Expected> sessions = new LinkedHashMap<>();
+        jdbc.sql("""
+                select s.id, s.lab_id, a.username from cohort_session s
                 join cohort c on c.id = s.cohort_id and c.archived_at is null
                 join cohort_member m on m.cohort_id = s.cohort_id
                 join account a on a.id = m.account_id
                 where s.starts_at > ? and s.starts_at <= ? and s.lab_id = any(?)
-                  and not exists (select 1 from sandbox x where x.owner = a.username and x.lab_id = s.lab_id
-                                  and x.state in ('QUEUED', 'STARTING', 'READY', 'FROZEN'))
                   and not exists (select 1 from sandbox_snapshot p where p.owner = a.username and p.lab_id = s.lab_id)
-                group by s.id""")
+                order by s.id""")
                 .params(CohortRepository.ts(now.minus(lead)), CohortRepository.ts(now.plus(lead)), labIds.toArray(String[]::new))
-                .query(Integer.class).list();
+                .query((ResultSet rs) -> {
+                    String labId = rs.getString("lab_id");
+                    sessions.computeIfAbsent(rs.getLong("id"), id -> new Expected(id, labId, new ArrayList<>()))
+                            .usernames().add(rs.getString("username"));
+                });
+        return List.copyOf(sessions.values());
     }
 
     private CohortSession row(ResultSet rs, int n) throws SQLException {

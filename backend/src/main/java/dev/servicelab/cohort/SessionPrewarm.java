@@ -41,7 +41,9 @@ class SessionPrewarm {
             return; // sandboxes are off: nothing to pre-warm
         }
         List<String> oneNodeLabs = catalog.labs().stream().filter(l -> l.sandbox().nodes() == 1).map(Lab::id).toList();
-        m.resizePool(room -> properties.prewarmLead().isZero() ? 0 : PrewarmSizing.extra(
-                sessions.learnersWithoutSandbox(clock.instant(), properties.prewarmLead(), oneNodeLabs), room));
+        m.resizePool((holders, room) -> properties.prewarmLead().isZero() ? 0 : PrewarmSizing.extra(
+                sessions.expected(clock.instant(), properties.prewarmLead(), oneNodeLabs).stream()
+                        .map(s -> (int) s.usernames().stream().filter(u -> !holders.contains(u + "/" + s.labId())).count())
+                        .toList(), room));
     }
 }

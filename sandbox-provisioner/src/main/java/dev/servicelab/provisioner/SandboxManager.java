@@ -345,23 +345,37 @@ public final class SandboxManager implements AutoCloseable {
         created.forEach(this::launch);
     }
 
+    /** Expected demand for pooled sandboxes, asked under the allocation lock (see {@link #resizePool}). */
+    @FunctionalInterface
+    public interface PoolDemand {
+        /**
+         * @param holders learners who already have or wait for a sandbox, as {@code owner + "/" + labId}
+         *        (running, starting, paused or queued): they need none from the pool
+         * @param room how many more learners' sandboxes may run now (under max-total)
+         * @return how many clean sandboxes to keep beyond warm-pool
+         */
+        int extra(java.util.Set<String> holders, int room);
+    }
+
     /**
-     * Sizes the warm pool for expected demand (a class about to start): {@code extraForRoom} is given
-     * the room under max-total (how many more learners' sandboxes may run now) and answers how many
+     * Sizes the warm pool for expected demand (a class about to start): {@code demand} answers how many
      * clean sandboxes to keep beyond warm-pool. The pool is filled up to that, or pooled sandboxes
      * beyond it are removed (the newest first), so a raised pool returns to warm-pool once the demand
      * has gone. Like the refill, it decides under the allocation lock from the shared records (and
-     * {@code extraForRoom} should read what it needs there too), so replicas never fill it twice.
+     * {@code demand} should read what it needs there too), so replicas never fill it twice.
      * Ordinary refills (housekeeping, hand-outs) still fill only up to warm-pool and never shrink it.
      */
-    public void resizePool(java.util.function.IntUnaryOperator extraForRoom) {
+    public void resizePool(PoolDemand demand) {
         List<SandboxRecord> created;
         synchronized (allocation) {
             created = ledger.exclusively(() -> {
                 List<SandboxRecord> active = ledger.active();
                 List<SandboxRecord> pooled = active.stream().filter(SandboxRecord::pooled).toList();
                 int room = (int) Math.max(0, limits.maxTotal() - (active.size() - pooled.size()));
-                int extra = Math.max(0, Math.min(room, extraForRoom.applyAsInt(room)));
+                java.util.Set<String> holders = java.util.stream.Stream.concat(active.stream(), ledger.queued().stream())
+                        .filter(r -> !r.pooled() && r.owner() != null).map(r -> r.owner() + "/" + r.labId())
+                        .collect(java.util.stream.Collectors.toSet());
+                int extra = Math.max(0, Math.min(room, demand.extra(holders, room)));
                 int target = limits.warmPool() + extra;
                 List<SandboxRecord> fresh = new java.util.ArrayList<>();
                 for (int i = pooled.size(); i < target; i++) {

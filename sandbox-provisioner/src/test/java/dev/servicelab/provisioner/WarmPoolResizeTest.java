@@ -44,7 +44,7 @@ class WarmPoolResizeTest {
     void theExtraDemandIsStartedOnTopOfTheNormalPool() {
         manager(1, 8).start();
         awaitReadyPool(1);
-        manager.resizePool(room -> 3);
+        manager.resizePool((holders, room) -> 3);
         awaitReadyPool(4);
     }
 
@@ -53,7 +53,7 @@ class WarmPoolResizeTest {
         manager(0, 3).start();
         manager.acquire("ada", "clusterip", 1);
         AtomicInteger told = new AtomicInteger(-1);
-        manager.resizePool(room -> {
+        manager.resizePool((holders, room) -> {
             told.set(room);
             return 10;
         });
@@ -64,9 +64,9 @@ class WarmPoolResizeTest {
     @Test
     void whenTheDemandHasGoneThePoolShrinksBackToItsNormalSize() {
         manager(1, 8).start();
-        manager.resizePool(room -> 2);
+        manager.resizePool((holders, room) -> 2);
         awaitReadyPool(3);
-        manager.resizePool(room -> 0);
+        manager.resizePool((holders, room) -> 0);
         assertThat(pooled()).isEqualTo(1);
         assertThat(provisioner.running).hasSize(1);
     }
@@ -74,7 +74,7 @@ class WarmPoolResizeTest {
     @Test
     void aLearnerTakesAPreWarmedSandboxAtOnce() {
         manager(0, 8).start();
-        manager.resizePool(room -> 2);
+        manager.resizePool((holders, room) -> 2);
         awaitReadyPool(2);
         SandboxRecord mine = manager.acquire("ada", "clusterip", 1);
         assertThat(mine.phase()).as("handed over from the pool").isEqualTo(SandboxPhase.LAB_SETUP);
@@ -84,7 +84,7 @@ class WarmPoolResizeTest {
     @Test
     void ordinaryHousekeepingNeitherRaisesNorShrinksAPoolRaisedForDemand() {
         manager(0, 8).start();
-        manager.resizePool(room -> 2);
+        manager.resizePool((holders, room) -> 2);
         awaitReadyPool(2);
         manager.housekeepingRound();
         assertThat(pooled()).isEqualTo(2);
