@@ -331,7 +331,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         }
         byte[] tar = tar(restore.files());
         String dir = SnapshotArchive.SERVER_DIR;
-        execIn(pod, RESTORE_CONTAINER, tar, "/bin/sh", "-c", "set -e; mkdir -p " + dir + "; head -c " + tar.length
+        execIn(pod, RESTORE_CONTAINER, tar, new ByteArrayOutputStream(), "/bin/sh", "-c", "set -e; mkdir -p " + dir + "; head -c " + tar.length
                 + " | tar xf - -C " + dir + "; touch " + RESTORED_MARK);
     }
 
@@ -473,10 +473,11 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                     hostname == null || hostname.isBlank() ? pod.getMetadata().getName() : hostname);
         }
         Instant taken = Instant.now();
-        byte[] tar = execIn(server.getMetadata().getName(), CONTAINER, null, "/bin/sh", "-c", snapshotScript());
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        byte[] tar = execIn(server.getMetadata().getName(), CONTAINER, null, report, "/bin/sh", "-c", snapshotScript());
         SandboxSnapshot snapshot = SnapshotArchive.write(settings.image(), names, untar(tar), taken);
-        log.info("Sandbox {} saved: {} KiB in {} ms", sandboxId, snapshot.size() / 1024,
-                Duration.between(taken, Instant.now()).toMillis());
+        log.info("Sandbox {} saved: {} KiB in {} ms ({})", sandboxId, snapshot.size() / 1024,
+                Duration.between(taken, Instant.now()).toMillis(), report.toString(StandardCharsets.UTF_8).strip());
         return snapshot;
     }
 
@@ -489,6 +490,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 "flock -w 60 9",
                 "pid=$(pgrep -x kine) || { echo 'the datastore (kine) is not running' >&2; exit 1; }",
                 "rm -rf " + copy + " && mkdir -p " + copy,
+                "stopped=$(date +%s%N)",
                 "kill -STOP $pid",
                 "(sleep 20; kill -CONT $pid) >/dev/null 2>&1 9>&- &",
                 "guard=$!",
@@ -496,6 +498,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 "for f in " + String.join(" ", SnapshotArchive.SAVED) + "; do [ ! -e \"$f\" ] || cp -a --parents \"$f\" "
                         + copy + "; done",
                 "kill -CONT $pid",
+                "echo \"datastore stopped $((($(date +%s%N) - stopped) / 1000000)) ms\" >&2",
                 "tar cf - -C " + copy + " .");
     }
 
@@ -570,13 +573,15 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
 
     /** Runs a command in a node pod and returns what it printed (the platform only: learners have no access). */
     String exec(String pod, String... command) {
-        return new String(execIn(pod, CONTAINER, null, command), StandardCharsets.UTF_8);
+        return new String(execIn(pod, CONTAINER, null, new ByteArrayOutputStream(), command), StandardCharsets.UTF_8);
     }
 
-    /** Runs a command in a container of a node pod, with {@code input} (if any) as its input; returns its output. */
-    private byte[] execIn(String pod, String container, byte[] input, String... command) {
+    /**
+     * Runs a command in a container of a node pod, with {@code input} (if any) as its input; returns
+     * its output, and collects its error output in {@code err} (also in the exception if it fails).
+     */
+    private byte[] execIn(String pod, String container, byte[] input, ByteArrayOutputStream err, String... command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         var target = host.pods().inNamespace(settings.namespace()).withName(pod).inContainer(container);
         try (ExecWatch watch = (input == null ? target : target.readingInput(new ByteArrayInputStream(input)))
                 .writingOutput(out).writingError(err).exec(command)) {
