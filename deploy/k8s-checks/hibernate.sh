@@ -90,9 +90,10 @@ hibernate_checks() {
   local before_web before_storefront sandbox restored t0 since step_check
   say "hibernation: a nodeport learner's own objects survive the sandbox being saved, removed and restored"
   http POST "$A/api/v1/labs/$HIB_LAB/enrolment" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+  t0=$SECONDS
   http POST "$B/api/v1/labs/$HIB_LAB/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
   hib_wait READY || true
-  check "hibernation: the learner's nodeport sandbox becomes READY" [ "$hib_state" = READY ]
+  check "hibernation: the learner's fresh nodeport sandbox becomes READY in $((SECONDS - t0)) s" [ "$hib_state" = READY ]
   [ "$hib_state" = READY ] || return 0
   sandbox=$(field sandboxId <<<"$hib_view")
 
