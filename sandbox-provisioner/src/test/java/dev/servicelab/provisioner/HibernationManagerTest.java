@@ -36,6 +36,8 @@ class HibernationManagerTest {
         final AtomicInteger failingRestores = new AtomicInteger();
         /** False for a provisioner that saves and restores but cannot pause (sandboxes as Kubernetes pods). */
         volatile boolean pauses = true;
+        /** Freezes asked of a provisioner that cannot pause: the manager must not ask. */
+        final AtomicInteger refusedFreezes = new AtomicInteger();
         /** Runs as a save begins: e.g. another platform replica saving and removing the same sandbox first. */
         volatile java.util.function.Consumer<String> beforeSnapshot = id -> { };
 
@@ -84,6 +86,7 @@ class HibernationManagerTest {
         @Override
         public void freeze(String id) {
             if (!pauses) {
+                refusedFreezes.incrementAndGet();
                 throw new UnsupportedOperationException("This provisioner cannot freeze sandboxes");
             }
             sandboxes.replace(id, Status.RUNNING, Status.FROZEN);
@@ -197,6 +200,7 @@ class HibernationManagerTest {
 
         assertThat(ledger.find(first.sandboxId()).orElseThrow().state()).isEqualTo(SandboxState.READY);
         assertThat(provisioner.sandboxes).containsEntry(first.sandboxId(), FreezingProvisioner.Status.RUNNING);
+        assertThat(provisioner.refusedFreezes).as("the freeze stage is skipped, not tried").hasValue(0);
     }
 
     @Test
