@@ -86,6 +86,11 @@ PY
   return 1
 }
 
+# The sandbox view's message after waking: a restore, not the fallback (a fresh cluster, lab replayed).
+hib_restored() {
+  [[ "$(field message <<<"$hib_view")" == "Restored from your cluster"* ]]
+}
+
 hibernate_checks() {
   local before_web before_storefront sandbox restored t0 since step_check
   say "hibernation: a nodeport learner's own objects survive the sandbox being saved, removed and restored"
@@ -137,6 +142,8 @@ hibernate_checks() {
   say "hibernation: restored in $((SECONDS - t0)) s: $hib_view"
   check "hibernation: the restored sandbox becomes READY in $((SECONDS - t0)) s" [ "$hib_state" = READY ]
   [ "$hib_state" = READY ] || return 0
+  check "hibernation: it says it was restored from the saved cluster (not a fresh one with the lab replayed)" \
+    hib_restored
   restored=$(field sandboxId <<<"$hib_view")
   check "hibernation: the learner finds the Deployment, StatefulSet, Service and ConfigMap (with its data) in their namespace" \
     hib_term "echo found-\$(kubectl -n hib-app get deployment/web statefulset/db service/web configmap/settings -o name | wc -l)-\$(kubectl -n hib-app get configmap settings -o jsonpath='{.data.colour}')" found-4-blue 60

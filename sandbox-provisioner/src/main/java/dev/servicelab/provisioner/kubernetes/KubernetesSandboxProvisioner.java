@@ -45,12 +45,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +74,11 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     /** The init container of a restored server pod, which holds the node back until its saved files are in. */
     static final String RESTORE_CONTAINER = "restore";
     private static final String RESTORED_MARK = "/var/lib/rancher/k3s/.restored";
+    /**
+     * Base64 characters of the snapshot sent per exec, as an argument: below Linux's 128 KiB limit for
+     * one argument, and the request line well below the API server's and kubelet's 1 MiB.
+     */
+    static final int RESTORE_CHUNK = 96_000;
 
     static final String PLATFORM = SandboxLabels.PLATFORM;
     static final String SANDBOX = SandboxLabels.SANDBOX;
@@ -140,7 +144,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                             restore))
                     .create();
             if (restore != null) {
-                restoreFiles(server.getMetadata().getName(), restore);
+                restoreFiles(server.getMetadata().getName(), request.snapshot());
             }
             Pod running = waitRunning(server.getMetadata().getName());
             progress.reached(id, SandboxPhase.LOADING_IMAGES);
@@ -316,11 +320,12 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     }
 
     /**
-     * Streams the saved files into a restored server pod's state directory through its init
-     * container, which then lets the node start. The length is sent first so that the receiving side
-     * does not depend on the end of the exec's input being passed on.
+     * Puts the saved files into a restored server pod's state directory through its init container,
+     * which then lets the node start. The archive travels base64-encoded in the arguments of a few
+     * execs ({@link #restoreCommands}): fabric8's JDK WebSocket fails to send a large input at times
+     * ("could not send", a frame still pending), whereas output and arguments are reliable.
      */
-    private void restoreFiles(String pod, SnapshotArchive restore) {
+    private void restoreFiles(String pod, SandboxSnapshot snapshot) {
         Instant deadline = Instant.now().plus(settings.startupTimeout());
         while (!initContainerRunning(host.pods().inNamespace(settings.namespace()).withName(pod).get())) {
             if (!Instant.now().isBefore(deadline)) {
@@ -329,10 +334,27 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
             }
             sleep(Duration.ofMillis(300));
         }
-        byte[] tar = tar(restore.files());
+        for (String command : restoreCommands(snapshot.archive())) {
+            execIn(pod, RESTORE_CONTAINER, new ByteArrayOutputStream(), "/bin/sh", "-c", command);
+        }
+    }
+
+    /**
+     * The shell commands that rebuild the archive in the pod from base64 pieces and unpack its
+     * {@code server/} files into {@link SnapshotArchive#SERVER_DIR}, then let the node start.
+     */
+    static List<String> restoreCommands(byte[] archive) {
+        String encoded = java.util.Base64.getEncoder().encodeToString(archive);
+        String part = "/var/lib/rancher/k3s/.restore.b64";
+        List<String> commands = new ArrayList<>();
+        for (int i = 0; i < encoded.length(); i += RESTORE_CHUNK) {
+            commands.add("printf %s " + encoded.substring(i, Math.min(encoded.length(), i + RESTORE_CHUNK))
+                    + (i == 0 ? " > " : " >> ") + part);
+        }
         String dir = SnapshotArchive.SERVER_DIR;
-        execIn(pod, RESTORE_CONTAINER, tar, new ByteArrayOutputStream(), "/bin/sh", "-c", "set -e; mkdir -p " + dir + "; head -c " + tar.length
-                + " | tar xf - -C " + dir + "; touch " + RESTORED_MARK);
+        commands.add("set -e; mkdir -p " + dir + "; base64 -d " + part + " | tar xzf - -C " + dir
+                + " --strip-components=1 server/; rm -f " + part + "; touch " + RESTORED_MARK);
+        return commands;
     }
 
     private static boolean initContainerRunning(Pod pod) {
@@ -474,7 +496,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         }
         Instant taken = Instant.now();
         ByteArrayOutputStream report = new ByteArrayOutputStream();
-        byte[] tar = execIn(server.getMetadata().getName(), CONTAINER, null, report, "/bin/sh", "-c", snapshotScript());
+        byte[] tar = execIn(server.getMetadata().getName(), CONTAINER, report, "/bin/sh", "-c", snapshotScript());
         SandboxSnapshot snapshot = SnapshotArchive.write(settings.image(), names, untar(tar), taken);
         log.info("Sandbox {} saved: {} KiB in {} ms ({})", sandboxId, snapshot.size() / 1024,
                 Duration.between(taken, Instant.now()).toMillis(), report.toString(StandardCharsets.UTF_8).strip());
@@ -518,24 +540,6 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         return files;
     }
 
-    static byte[] tar(Map<String, byte[]> files) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (var archive = new TarArchiveOutputStream(bytes)) {
-            archive.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (var file : files.entrySet()) {
-                TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
-                entry.setSize(file.getValue().length);
-                entry.setMode(0600);
-                archive.putArchiveEntry(entry);
-                archive.write(file.getValue());
-                archive.closeArchiveEntry();
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot write a tar in memory: " + e.getMessage(), e);
-        }
-        return bytes.toByteArray();
-    }
-
     @Override
     public boolean isAlive(String sandboxId) {
         List<Pod> pods = pods(sandboxId);
@@ -573,17 +577,16 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
 
     /** Runs a command in a node pod and returns what it printed (the platform only: learners have no access). */
     String exec(String pod, String... command) {
-        return new String(execIn(pod, CONTAINER, null, new ByteArrayOutputStream(), command), StandardCharsets.UTF_8);
+        return new String(execIn(pod, CONTAINER, new ByteArrayOutputStream(), command), StandardCharsets.UTF_8);
     }
 
     /**
-     * Runs a command in a container of a node pod, with {@code input} (if any) as its input; returns
-     * its output, and collects its error output in {@code err} (also in the exception if it fails).
+     * Runs a command in a container of a node pod and returns its output; its error output is collected
+     * in {@code err} (and goes into the exception if it fails).
      */
-    private byte[] execIn(String pod, String container, byte[] input, ByteArrayOutputStream err, String... command) {
+    private byte[] execIn(String pod, String container, ByteArrayOutputStream err, String... command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        var target = host.pods().inNamespace(settings.namespace()).withName(pod).inContainer(container);
-        try (ExecWatch watch = (input == null ? target : target.readingInput(new ByteArrayInputStream(input)))
+        try (ExecWatch watch = host.pods().inNamespace(settings.namespace()).withName(pod).inContainer(container)
                 .writingOutput(out).writingError(err).exec(command)) {
             Integer code = watch.exitCode().get(60, TimeUnit.SECONDS);
             if (code == null || code != 0) {

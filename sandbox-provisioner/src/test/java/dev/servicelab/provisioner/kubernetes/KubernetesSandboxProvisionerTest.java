@@ -158,13 +158,39 @@ class KubernetesSandboxProvisionerTest {
     }
 
     @Test
-    void theSavedFilesTravelAsATarWhosePathsAreRelativeToTheServerDirectory() {
-        Map<String, byte[]> files = Map.of("db/state.db", new byte[] {1, 2, 3}, "tls/ca.crt", "cert".getBytes(StandardCharsets.UTF_8));
+    void theSavedFilesAreReadFromTheNodesTarWithPathsRelativeToTheServerDirectory() throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            tar.putArchiveEntry(new org.apache.commons.compress.archivers.tar.TarArchiveEntry("./db/"));
+            tar.closeArchiveEntry();
+            var file = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("./db/state.db");
+            file.setSize(3);
+            tar.putArchiveEntry(file);
+            tar.write(new byte[] {1, 2, 3});
+            tar.closeArchiveEntry();
+        }
 
-        Map<String, byte[]> back = KubernetesSandboxProvisioner.untar(KubernetesSandboxProvisioner.tar(files));
+        Map<String, byte[]> files = KubernetesSandboxProvisioner.untar(bytes.toByteArray());
 
-        assertThat(back).containsOnlyKeys("db/state.db", "tls/ca.crt");
-        assertThat(back.get("db/state.db")).containsExactly(1, 2, 3);
+        assertThat(files).containsOnlyKeys("db/state.db");
+        assertThat(files.get("db/state.db")).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aSnapshotTravelsToTheRestoredPodInArgumentsSmallEnoughForOneExecEach() {
+        byte[] archive = new byte[250_000];
+        new java.util.Random(7).nextBytes(archive);
+
+        List<String> commands = KubernetesSandboxProvisioner.restoreCommands(archive);
+
+        assertThat(commands).hasSize(5); // 333,336 base64 characters in pieces of 96,000, then the unpacking
+        assertThat(commands.subList(0, 4)).allSatisfy(c -> assertThat(c.length()).isLessThan(128 * 1024));
+        assertThat(commands.get(0)).contains(" > ");
+        assertThat(commands.get(1)).contains(" >> ");
+        String encoded = commands.subList(0, 4).stream().map(c -> c.split(" ")[2]).collect(Collectors.joining());
+        assertThat(java.util.Base64.getDecoder().decode(encoded)).isEqualTo(archive);
+        assertThat(commands.get(4)).contains("tar xzf - -C /var/lib/rancher/k3s/server/ --strip-components=1 server/")
+                .endsWith("touch /var/lib/rancher/k3s/.restored");
     }
 
     @Test
