@@ -160,6 +160,9 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 // Heartbeats and container start times have whole seconds.
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
                         progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                if (restore != null) {
+                    awaitOwnApiAddress(client, id, running.getStatus().getPodIP());
+                }
             }
             Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
                     "The sandbox started but its server pod vanished"));
@@ -317,6 +320,34 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
             annotations.put(LAB, request.labId());
         }
         return annotations;
+    }
+
+    /**
+     * A restored cluster's {@code kubernetes} Service still lists the old server pod's address until
+     * that server's API lease expires, so a learner's kubectl in a pod fails about every other call
+     * ("no route to host") for a while after the restore. Ready means it lists the new address alone;
+     * if that takes too long the sandbox is handed over anyway (it works, with those failures).
+     */
+    private void awaitOwnApiAddress(KubernetesClient client, String id, String serverIp) {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(Duration.ofSeconds(90));
+        List<String> addresses = List.of();
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                var slice = client.discovery().v1().endpointSlices().inNamespace("default").withName("kubernetes").get();
+                addresses = slice == null || slice.getEndpoints() == null ? List.of() : slice.getEndpoints().stream()
+                        .flatMap(e -> e.getAddresses().stream()).toList();
+                if (addresses.equals(List.of(serverIp))) {
+                    log.info("Sandbox {}'s API Service lists only {} after {} ms", id, serverIp,
+                            Duration.between(start, Instant.now()).toMillis());
+                    return;
+                }
+            } catch (KubernetesClientException e) {
+                addresses = List.of(e.getMessage());
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        log.warn("Sandbox {}'s API Service still lists {} instead of {} alone", id, addresses, serverIp);
     }
 
     /**
