@@ -121,6 +121,14 @@ patches:
       - op: replace
         path: /data/SERVICELAB_SANDBOX_KUBERNETES_CPU_REQUEST
         value: 100m
+      # Short hibernation delays for k8s-checks/hibernate.sh: longer than any pause between the
+      # other steps' terminal use, which counts as activity.
+      - op: add
+        path: /data/SERVICELAB_SANDBOX_FREEZE_AFTER
+        value: 60s
+      - op: add
+        path: /data/SERVICELAB_SANDBOX_HIBERNATE_AFTER
+        value: 90s
   - target: {kind: Deployment, name: servicelab}
     patch: |-
       - op: replace
@@ -228,5 +236,6 @@ if [ "$state" = READY ]; then
   check "ending it removes both node pods" sandbox_pods_gone
 fi
 . deploy/k8s-checks/replicas.sh && replica_checks # issue 16: sessions, dashboard events, tunnels, terminals across replicas
+. "$ROOT/deploy/k8s-checks/hibernate.sh" && hibernate_checks
 echo "k8s: $passed passed, $failed failed"
 [ "$failed" = 0 ]

@@ -35,7 +35,8 @@ import org.springframework.validation.annotation.Validated;
  * @param nodeInternet with docker: the nodes' own processes may reach the public internet (a node
  *     image that pulls from registries, such as {@code rancher/k3s}); pods never get it from this
  * @param freezeAfter a learner's sandbox unused this long is frozen (paused; opening the lab resumes it in
- *     about a second); zero: never
+ *     about a second); zero: never. The kubernetes provider cannot pause pods: there it is only when a
+ *     learner counts as away (their sandbox may be hibernated to make room)
  * @param hibernateAfter unused this long, its cluster is saved in the database and the sandbox removed
  *     (opening the lab restores it); zero: never, the idle timeout removes it
  * @param snapshotInterval while in use, the cluster is saved this often if its learner did something,

@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test;
  * runs two platform replicas, provisions a learner's sandbox as pods through the Kubernetes
  * provisioner and drives the learner's terminal through both replicas; then (issue 16) a session,
  * a dashboard's events, a tunnel and a terminal socket cross from one replica to the other, the
- * last two while replica 1's pod is deleted. Skipped only when no Docker engine answers.
+ * last two while replica 1's pod is deleted; and a learner's sandbox hibernates and is restored
+ * from its snapshot (deploy/k8s-checks/hibernate.sh). Skipped only when no Docker engine answers.
  */
 class KubernetesInstallIT {
 
@@ -17,6 +18,7 @@ class KubernetesInstallIT {
     void twoReplicasOnKubernetesServeOneLearnerAndShareTheirTerminal() throws Exception {
         String output = DeployScript.run("deploy/test-k8s.sh", "k8s-test/test-k8s.out", 40);
         assertThat(output).contains("ok   the same shell answers through replica 2")
+                .contains("ok   hibernation: step 1's check still passes")
                 .containsPattern("k8s: \\d+ passed, 0 failed");
         // Issue 16 (deploy/k8s-checks/replicas.sh): the replicas share everything, no affinity needed.
         assertThat(output).contains("ok   a browser session signed in through replica 1's form works on replica 2")

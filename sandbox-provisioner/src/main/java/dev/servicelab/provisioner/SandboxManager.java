@@ -92,7 +92,8 @@ public final class SandboxManager implements AutoCloseable {
     /**
      * Turns on hibernation: idle sandboxes are frozen, then saved to {@code store} and removed; running
      * ones are saved periodically; a learner's next sandbox for the lab starts from their snapshot.
-     * Ignored when the provisioner cannot hibernate.
+     * Ignored when the provisioner cannot hibernate; without {@link SandboxProvisioner#canFreeze} the
+     * freeze stage is skipped, and the freeze delay only says when a learner counts as away (to make room).
      */
     public void hibernation(Hibernation settings, SandboxSnapshots store) {
         if (provisioner.canHibernate()) {
@@ -518,7 +519,7 @@ public final class SandboxManager implements AutoCloseable {
                 } else if (h.hibernates() && !now.isBefore(idleSince.plus(h.hibernateAfter()))) {
                     hibernate(record, "Saved and stopped after " + h.hibernateAfter().toMinutes()
                             + " minutes without activity. Opening the lab wakes your cluster where you left it.");
-                } else if (record.state() == SandboxState.READY && h.freezes()
+                } else if (record.state() == SandboxState.READY && h.freezes() && provisioner.canFreeze()
                         && !now.isBefore(idleSince.plus(h.freezeAfter()))) {
                     provisioner.freeze(record.sandboxId());
                     save(record.with(SandboxState.FROZEN, record.phase(), "Paused after " + h.freezeAfter().toMinutes()
@@ -545,6 +546,10 @@ public final class SandboxManager implements AutoCloseable {
         try {
             saveCluster(record);
         } catch (RuntimeException e) {
+            if (ledger.find(record.sandboxId()).map(r -> !r.state().active()).orElse(false)) {
+                // Another platform replica saved and removed it meanwhile, and its record says so.
+                return;
+            }
             log.warn("Sandbox {} could not be saved, so it is removed: {}", record.sandboxId(), e.getMessage());
             finish(record, SandboxState.EXPIRED, "Removed after a time without activity (it could not be saved: "
                     + e.getMessage() + "). Starting it again sets up the lab and replays the steps you passed.");

@@ -38,11 +38,19 @@ public interface SandboxProvisioner {
     }
 
     /**
-     * Whether this provisioner can {@link #freeze}, {@link #snapshot} and restore sandboxes; when not,
-     * idle sandboxes are simply removed after the idle timeout.
+     * Whether this provisioner can {@link #snapshot} and restore sandboxes; when not, idle sandboxes
+     * are simply removed after the idle timeout.
      */
     default boolean canHibernate() {
         return false;
+    }
+
+    /**
+     * Whether it can also {@link #freeze} and {@link #thaw} them; when not (a pod cannot be paused),
+     * hibernation has no freeze stage: an idle sandbox runs until it is saved and removed.
+     */
+    default boolean canFreeze() {
+        return canHibernate();
     }
 
     /** Pauses every process of the sandbox's nodes: no CPU, memory kept; {@link #thaw} resumes them. Idempotent. */

@@ -34,6 +34,12 @@ class HibernationManagerTest {
         final AtomicInteger snapshotsTaken = new AtomicInteger();
         /** How many of the next restores fail as if the node stopped while starting from the snapshot. */
         final AtomicInteger failingRestores = new AtomicInteger();
+        /** False for a provisioner that saves and restores but cannot pause (sandboxes as Kubernetes pods). */
+        volatile boolean pauses = true;
+        /** Freezes asked of a provisioner that cannot pause: the manager must not ask. */
+        final AtomicInteger refusedFreezes = new AtomicInteger();
+        /** Runs as a save begins: e.g. another platform replica saving and removing the same sandbox first. */
+        volatile java.util.function.Consumer<String> beforeSnapshot = id -> { };
 
         @Override
         public Sandbox create(SandboxRequest request, SandboxProgress progress) {
@@ -73,7 +79,16 @@ class HibernationManagerTest {
         }
 
         @Override
+        public boolean canFreeze() {
+            return pauses;
+        }
+
+        @Override
         public void freeze(String id) {
+            if (!pauses) {
+                refusedFreezes.incrementAndGet();
+                throw new UnsupportedOperationException("This provisioner cannot freeze sandboxes");
+            }
             sandboxes.replace(id, Status.RUNNING, Status.FROZEN);
         }
 
@@ -84,6 +99,7 @@ class HibernationManagerTest {
 
         @Override
         public SandboxSnapshot snapshot(String id) {
+            beforeSnapshot.accept(id);
             if (sandboxes.get(id) == null || sandboxes.get(id) == Status.DEAD) {
                 throw new SandboxException(SandboxException.Reason.DEAD, "gone");
             }
@@ -171,6 +187,71 @@ class HibernationManagerTest {
         assertThat(restored.state()).isEqualTo(SandboxState.READY);
         assertThat(provisioner.changes).containsEntry(restored.sandboxId(), 1);
         assertThat(labSetups).as("a restored cluster needs no replay").hasValue(1);
+    }
+
+    @Test
+    void withAProvisionerThatCannotPauseAnIdleSandboxKeepsRunningPastTheFreezeDelay() {
+        provisioner.pauses = false;
+        manager(4);
+        SandboxRecord first = ready(manager.acquire("ada", "nodeport", 1));
+
+        idle(Duration.ofMinutes(6));
+        manager.hibernationRound();
+
+        assertThat(ledger.find(first.sandboxId()).orElseThrow().state()).isEqualTo(SandboxState.READY);
+        assertThat(provisioner.sandboxes).containsEntry(first.sandboxId(), FreezingProvisioner.Status.RUNNING);
+        assertThat(provisioner.refusedFreezes).as("the freeze stage is skipped, not tried").hasValue(0);
+    }
+
+    @Test
+    void withAProvisionerThatCannotPauseAnIdleSandboxIsSavedAndRemovedAtTheHibernateDelayAndRestored() {
+        provisioner.pauses = false;
+        manager(4);
+        SandboxRecord first = ready(manager.acquire("ada", "nodeport", 1));
+        provisioner.learnerChanges(first.sandboxId());
+
+        idle(Duration.ofMinutes(6));
+        manager.hibernationRound();
+        idle(Duration.ofMinutes(15));
+        manager.hibernationRound();
+
+        assertThat(ledger.find(first.sandboxId()).orElseThrow().state()).isEqualTo(SandboxState.HIBERNATED);
+        assertThat(provisioner.sandboxes).doesNotContainKey(first.sandboxId());
+        SandboxRecord restored = ready(manager.acquire("ada", "nodeport", 1));
+        assertThat(restored.state()).isEqualTo(SandboxState.READY);
+        assertThat(provisioner.changes).containsEntry(restored.sandboxId(), 1);
+        assertThat(labSetups).as("a restored cluster needs no replay").hasValue(1);
+    }
+
+    @Test
+    void withAProvisionerThatCannotPauseARunningSandboxIsStillSavedPeriodically() {
+        provisioner.pauses = false;
+        manager(4);
+        SandboxRecord first = ready(manager.acquire("ada", "nodeport", 1));
+        manager.hibernationRound();
+        idle(Duration.ofMinutes(1));
+        manager.touch(first.sandboxId());
+        idle(Duration.ofMinutes(3));
+        manager.hibernationRound();
+
+        assertThat(provisioner.snapshotsTaken).as("saved at first and after the interval with activity").hasValue(2);
+    }
+
+    @Test
+    void aSandboxAnotherReplicaHibernatedMeanwhileKeepsItsHibernatedRecord() {
+        manager(4);
+        SandboxRecord first = ready(manager.acquire("ada", "nodeport", 1));
+        provisioner.beforeSnapshot = id -> {
+            ledger.save(ledger.find(id).orElseThrow().with(SandboxState.HIBERNATED, SandboxPhase.READY, "saved by the other"));
+            provisioner.sandboxes.remove(id);
+        };
+
+        idle(Duration.ofMinutes(25));
+        manager.hibernationRound();
+
+        SandboxRecord record = ledger.find(first.sandboxId()).orElseThrow();
+        assertThat(record.state()).isEqualTo(SandboxState.HIBERNATED);
+        assertThat(record.message()).isEqualTo("saved by the other");
     }
 
     @Test

@@ -21,6 +21,7 @@ import dev.servicelab.provisioner.SandboxProgress;
 import dev.servicelab.provisioner.SandboxProvisioner;
 import dev.servicelab.provisioner.SandboxRequest;
 import dev.servicelab.provisioner.SandboxSnapshot;
+import dev.servicelab.provisioner.SnapshotArchive;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -11,6 +11,8 @@ import dev.servicelab.provisioner.SandboxPhase;
 import dev.servicelab.provisioner.SandboxProgress;
 import dev.servicelab.provisioner.SandboxProvisioner;
 import dev.servicelab.provisioner.SandboxRequest;
+import dev.servicelab.provisioner.SandboxSnapshot;
+import dev.servicelab.provisioner.SnapshotArchive;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,6 +32,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ExecWatch;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +45,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,12 +60,25 @@ import org.slf4j.LoggerFactory;
  * time as annotations), so {@link #list()} and {@link #attach} work from any platform replica and
  * after a restart. The platform reaches the sandbox's API through the Service's DNS name, which the
  * node's serving certificate names ({@code --tls-san}).
+ *
+ * <p>Hibernation: a pod cannot be paused, so there is no freeze stage ({@link #canFreeze()} is false),
+ * but a sandbox is saved ({@link #snapshot}) and restored: the server pod of a restored sandbox starts
+ * with an init container that waits until the provisioner has streamed the saved files into the
+ * node's state directory, so they are in place before the node starts.
  */
 public final class KubernetesSandboxProvisioner implements SandboxProvisioner, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KubernetesSandboxProvisioner.class);
     private static final String KUBECONFIG = "/etc/rancher/k3s/k3s.yaml";
     private static final String CONTAINER = "node";
+    /** The init container of a restored server pod, which holds the node back until its saved files are in. */
+    static final String RESTORE_CONTAINER = "restore";
+    private static final String RESTORED_MARK = "/var/lib/rancher/k3s/.restored";
+    /**
+     * Base64 characters of the snapshot sent per exec, as an argument: below Linux's 128 KiB limit for
+     * one argument, and the request line well below the API server's and kubelet's 1 MiB.
+     */
+    static final int RESTORE_CHUNK = 96_000;
 
     static final String PLATFORM = SandboxLabels.PLATFORM;
     static final String SANDBOX = SandboxLabels.SANDBOX;
@@ -104,6 +123,11 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     @Override
     public Sandbox create(SandboxRequest request, SandboxProgress progress) {
         String id = request.sandboxId();
+        SnapshotArchive restore = null;
+        if (request.restoring()) {
+            request.snapshot().requireCompatibleWith(settings.image());
+            restore = SnapshotArchive.read(request.snapshot().archive());
+        }
         Instant created = Instant.now();
         progress.reached(id, SandboxPhase.STARTING_CONTAINER);
         String token = NodeCommand.joinToken();
@@ -116,8 +140,12 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                     .addNewPort().withName("api").withPort(6443).withNewTargetPort(6443).endPort().endSpec()
                     .build()).create();
             Pod server = host.pods().inNamespace(settings.namespace())
-                    .resource(nodePod(request, SandboxNode.Role.SERVER, serverArgs(id), List.of(env("K3S_TOKEN", token)), created))
+                    .resource(nodePod(request, SandboxNode.Role.SERVER, serverArgs(id), List.of(env("K3S_TOKEN", token)), created,
+                            restore))
                     .create();
+            if (restore != null) {
+                restoreFiles(server.getMetadata().getName(), request.snapshot());
+            }
             Pod running = waitRunning(server.getMetadata().getName());
             progress.reached(id, SandboxPhase.LOADING_IMAGES);
             if (request.nodes() == 2) {
@@ -125,16 +153,21 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 // kube-proxy rules, and the pod IP is in the server's certificate.
                 host.pods().inNamespace(settings.namespace()).resource(nodePod(request, SandboxNode.Role.AGENT,
                         NodeCommand.agent(NODE_PIDS),
-                        agentEnv(token, "https://" + running.getStatus().getPodIP() + ":6443"), created)).create();
+                        agentEnv(token, "https://" + running.getStatus().getPodIP() + ":6443"), created, restore)).create();
             }
             String kubeconfig = waitForApi(id, progress);
             try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
+                // Heartbeats and container start times have whole seconds.
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
-                        progress);
+                        progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                if (restore != null) {
+                    awaitOwnApiAddress(client, id, running.getStatus().getPodIP());
+                }
             }
             Sandbox sandbox = attach(id).orElseThrow(() -> new SandboxException(SandboxException.Reason.START_FAILED,
                     "The sandbox started but its server pod vanished"));
-            log.info("Sandbox {} ready in {} ms", id, Duration.between(created, Instant.now()).toMillis());
+            log.info("Sandbox {} ready in {} ms{}", id, Duration.between(created, Instant.now()).toMillis(),
+                    restore == null ? "" : " (restored from a snapshot of " + request.snapshot().takenAt() + ")");
             return sandbox;
         } catch (SandboxException e) {
             delete(id);
@@ -179,7 +212,6 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         return args;
     }
 
-    /** The node pod: privileged (containerd, runc, iptables and mounts need it), capped, on emptyDirs. */
     /**
      * Lets a sandbox's node pods talk to each other (and carry its nested pod range between them), and
      * to nobody else: with k8s/base's default-deny and platform-only ingress, another sandbox's node
@@ -201,8 +233,15 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 .endSpec().build();
     }
 
-    Pod nodePod(SandboxRequest request, SandboxNode.Role role, List<String> args, List<EnvVar> env, Instant created) {
+    /**
+     * The node pod: privileged (containerd, runc, iptables and mounts need it), capped, on emptyDirs.
+     * Restoring, it keeps the saved node's name (the restored cluster's pods are bound to it) and the
+     * server pod waits in an init container for the saved files (see {@link #restoreFiles}).
+     */
+    Pod nodePod(SandboxRequest request, SandboxNode.Role role, List<String> args, List<EnvVar> env, Instant created,
+            SnapshotArchive restore) {
         String name = request.sandboxId() + "-" + role.label();
+        String nodeName = restore == null ? name : restore.nodeName(role).orElse(name);
         Map<String, Quantity> requests = new LinkedHashMap<>();
         Map<String, Quantity> limits = new LinkedHashMap<>();
         if (settings.memoryRequest() != null && !settings.memoryRequest().isBlank()) {
@@ -232,7 +271,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 .withNewMetadata().withName(name).withLabels(labels(request, role))
                 .withAnnotations(annotations(request, created)).endMetadata()
                 .withNewSpec()
-                .withHostname(name)
+                .withHostname(nodeName)
                 // The learner gets no token of the host cluster, and no host Service variables.
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
@@ -248,6 +287,13 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 .endSpec();
         if (settings.runtimeClass() != null && !settings.runtimeClass().isBlank()) {
             pod.editSpec().withRuntimeClassName(settings.runtimeClass()).endSpec();
+        }
+        if (restore != null && role == SandboxNode.Role.SERVER) {
+            pod.editSpec().addNewInitContainer().withName(RESTORE_CONTAINER).withImage(settings.image())
+                    .withImagePullPolicy("IfNotPresent")
+                    .withCommand("/bin/sh", "-c", "until [ -e " + RESTORED_MARK + " ]; do sleep 0.2; done")
+                    .withVolumeMounts(mounts.stream().filter(m -> m.getName().equals("k3s")).toList())
+                    .endInitContainer().endSpec();
         }
         return pod.build();
     }
@@ -274,6 +320,83 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
             annotations.put(LAB, request.labId());
         }
         return annotations;
+    }
+
+    /**
+     * A restored cluster's {@code kubernetes} Service still lists the old server pod's address until
+     * that server's API lease expires, so a learner's kubectl in a pod fails about every other call
+     * ("no route to host") for a while after the restore. Ready means it lists the new address alone;
+     * if that takes too long the sandbox is handed over anyway (it works, with those failures).
+     */
+    private void awaitOwnApiAddress(KubernetesClient client, String id, String serverIp) {
+        Instant start = Instant.now();
+        Instant deadline = start.plus(Duration.ofSeconds(90));
+        List<String> addresses = List.of();
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                var slice = client.discovery().v1().endpointSlices().inNamespace("default").withName("kubernetes").get();
+                addresses = slice == null || slice.getEndpoints() == null ? List.of() : slice.getEndpoints().stream()
+                        .flatMap(e -> e.getAddresses().stream()).toList();
+                if (addresses.equals(List.of(serverIp))) {
+                    log.info("Sandbox {}'s API Service lists only {} after {} ms", id, serverIp,
+                            Duration.between(start, Instant.now()).toMillis());
+                    return;
+                }
+            } catch (KubernetesClientException e) {
+                addresses = List.of(e.getMessage());
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        log.warn("Sandbox {}'s API Service still lists {} instead of {} alone", id, addresses, serverIp);
+    }
+
+    /**
+     * Puts the saved files into a restored server pod's state directory through its init container,
+     * which then lets the node start. The archive travels base64-encoded in the arguments of a few
+     * execs ({@link #restoreCommands}): fabric8's JDK WebSocket fails to send a large input at times
+     * ("could not send", a frame still pending), whereas output and arguments are reliable.
+     */
+    private void restoreFiles(String pod, SandboxSnapshot snapshot) {
+        Instant deadline = Instant.now().plus(settings.startupTimeout());
+        while (!initContainerRunning(host.pods().inNamespace(settings.namespace()).withName(pod).get())) {
+            if (!Instant.now().isBefore(deadline)) {
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox pod " + pod
+                        + " did not start its restore step within " + settings.startupTimeout().toSeconds() + " s");
+            }
+            sleep(Duration.ofMillis(300));
+        }
+        for (String command : restoreCommands(snapshot.archive())) {
+            execIn(pod, RESTORE_CONTAINER, new ByteArrayOutputStream(), "/bin/sh", "-c", command);
+        }
+    }
+
+    /**
+     * The shell commands that rebuild the archive in the pod from base64 pieces and unpack its
+     * {@code server/} files into {@link SnapshotArchive#SERVER_DIR}, then let the node start.
+     */
+    static List<String> restoreCommands(byte[] archive) {
+        String encoded = java.util.Base64.getEncoder().encodeToString(archive);
+        String part = "/var/lib/rancher/k3s/.restore.b64";
+        List<String> commands = new ArrayList<>();
+        for (int i = 0; i < encoded.length(); i += RESTORE_CHUNK) {
+            commands.add("printf %s " + encoded.substring(i, Math.min(encoded.length(), i + RESTORE_CHUNK))
+                    + (i == 0 ? " > " : " >> ") + part);
+        }
+        String dir = SnapshotArchive.SERVER_DIR;
+        commands.add("set -e; mkdir -p " + dir + "; base64 -d " + part + " | tar xzf - -C " + dir
+                + " --strip-components=1 server/; rm -f " + part + "; touch " + RESTORED_MARK);
+        return commands;
+    }
+
+    private static boolean initContainerRunning(Pod pod) {
+        if (pod == null) {
+            throw new SandboxException(SandboxException.Reason.START_FAILED, "The sandbox's server pod was removed");
+        }
+        if (pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+            return false;
+        }
+        return pod.getStatus().getInitContainerStatuses().stream()
+                .anyMatch(c -> RESTORE_CONTAINER.equals(c.getName()) && c.getState() != null && c.getState().getRunning() != null);
     }
 
     private Pod waitRunning(String pod) {
@@ -375,6 +498,85 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
     }
 
     @Override
+    public boolean canHibernate() {
+        return true;
+    }
+
+    /** A pod cannot be paused: hibernation goes straight to saving and removing an idle sandbox. */
+    @Override
+    public boolean canFreeze() {
+        return false;
+    }
+
+    /**
+     * Copies the datastore while kine cannot write: it is stopped (SIGSTOP) for the local copy of the
+     * saved files, so the SQLite file and its write-ahead log form a state SQLite recovers cleanly, the
+     * same as after a power cut; then it runs on while the copy is sent. A lock keeps two replicas'
+     * saves apart, and a watchdog resumes kine even if the copy is cut short.
+     */
+    @Override
+    public SandboxSnapshot snapshot(String sandboxId) {
+        List<Pod> pods = pods(sandboxId);
+        Pod server = pods.stream().filter(p -> SandboxNode.Role.SERVER.label().equals(p.getMetadata().getLabels().get(ROLE)))
+                .findFirst().orElseThrow(() -> new SandboxException(SandboxException.Reason.NOT_FOUND,
+                        "There is no sandbox " + sandboxId + " to save."));
+        if (!containerRunning(server)) {
+            throw new SandboxException(SandboxException.Reason.DEAD, "Sandbox " + sandboxId + " has stopped; its last "
+                    + "snapshot is the latest state there is.");
+        }
+        Map<SandboxNode.Role, String> names = new LinkedHashMap<>();
+        for (Pod pod : pods) {
+            String hostname = pod.getSpec().getHostname();
+            names.put(SandboxNode.Role.valueOf(pod.getMetadata().getLabels().get(ROLE).toUpperCase()),
+                    hostname == null || hostname.isBlank() ? pod.getMetadata().getName() : hostname);
+        }
+        Instant taken = Instant.now();
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        byte[] tar = execIn(server.getMetadata().getName(), CONTAINER, report, "/bin/sh", "-c", snapshotScript());
+        SandboxSnapshot snapshot = SnapshotArchive.write(settings.image(), names, untar(tar), taken);
+        log.info("Sandbox {} saved: {} KiB in {} ms ({})", sandboxId, snapshot.size() / 1024,
+                Duration.between(taken, Instant.now()).toMillis(), report.toString(StandardCharsets.UTF_8).strip());
+        return snapshot;
+    }
+
+    static String snapshotScript() {
+        String copy = "/var/lib/rancher/k3s/.snapshot";
+        return String.join("\n",
+                "set -e",
+                "cd " + SnapshotArchive.SERVER_DIR,
+                "exec 9>/var/lib/rancher/k3s/.snapshot.lock",
+                "flock -w 60 9",
+                "pid=$(pgrep -x kine) || { echo 'the datastore (kine) is not running' >&2; exit 1; }",
+                "rm -rf " + copy + " && mkdir -p " + copy,
+                "stopped=$(date +%s%N)",
+                "kill -STOP $pid",
+                "(sleep 20; kill -CONT $pid) >/dev/null 2>&1 9>&- &",
+                "guard=$!",
+                "trap 'kill -CONT $pid; kill $guard 2>/dev/null; rm -rf " + copy + "' EXIT",
+                "for f in " + String.join(" ", SnapshotArchive.SAVED) + "; do [ ! -e \"$f\" ] || cp -a --parents \"$f\" "
+                        + copy + "; done",
+                "kill -CONT $pid",
+                "echo \"datastore stopped $((($(date +%s%N) - stopped) / 1000000)) ms\" >&2",
+                "tar cf - -C " + copy + " .");
+    }
+
+    /** The files of a tar stream by their relative path. */
+    static Map<String, byte[]> untar(byte[] tar) {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (var archive = new TarArchiveInputStream(new ByteArrayInputStream(tar))) {
+            for (TarArchiveEntry entry = archive.getNextEntry(); entry != null; entry = archive.getNextEntry()) {
+                if (entry.isFile()) {
+                    files.put(entry.getName().replaceFirst("^\\./", ""), archive.readAllBytes());
+                }
+            }
+        } catch (IOException e) {
+            throw new SandboxException(SandboxException.Reason.DEAD, "The sandbox's saved files could not be read: "
+                    + e.getMessage(), e);
+        }
+        return files;
+    }
+
+    @Override
     public boolean isAlive(String sandboxId) {
         List<Pod> pods = pods(sandboxId);
         return !pods.isEmpty() && pods.stream().allMatch(KubernetesSandboxProvisioner::containerRunning);
@@ -411,16 +613,23 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
 
     /** Runs a command in a node pod and returns what it printed (the platform only: learners have no access). */
     String exec(String pod, String... command) {
+        return new String(execIn(pod, CONTAINER, new ByteArrayOutputStream(), command), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Runs a command in a container of a node pod and returns its output; its error output is collected
+     * in {@code err} (and goes into the exception if it fails).
+     */
+    private byte[] execIn(String pod, String container, ByteArrayOutputStream err, String... command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (ExecWatch watch = host.pods().inNamespace(settings.namespace()).withName(pod).inContainer(CONTAINER)
+        try (ExecWatch watch = host.pods().inNamespace(settings.namespace()).withName(pod).inContainer(container)
                 .writingOutput(out).writingError(err).exec(command)) {
-            Integer code = watch.exitCode().get(30, TimeUnit.SECONDS);
+            Integer code = watch.exitCode().get(60, TimeUnit.SECONDS);
             if (code == null || code != 0) {
                 throw new SandboxException(SandboxException.Reason.DEAD, String.join(" ", command) + " in " + pod
                         + " failed (" + code + "): " + err.toString(StandardCharsets.UTF_8).strip());
             }
-            return out.toString(StandardCharsets.UTF_8);
+            return out.toByteArray();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new SandboxException(SandboxException.Reason.DEAD, "Interrupted", e);

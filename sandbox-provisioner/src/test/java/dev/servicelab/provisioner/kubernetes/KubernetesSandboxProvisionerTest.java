@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import dev.servicelab.provisioner.SandboxNode;
 import dev.servicelab.provisioner.SandboxRequest;
+import dev.servicelab.provisioner.SandboxSnapshot;
+import dev.servicelab.provisioner.SnapshotArchive;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -14,6 +16,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,7 +45,7 @@ class KubernetesSandboxProvisionerTest {
     Pod serverPod() {
         return provisioner.nodePod(new SandboxRequest("sb-abc123", "ada.lovelace@example.org", "clusterip", 1),
                 SandboxNode.Role.SERVER, List.of("server"), List.of(new EnvVar("K3S_TOKEN", "t", null)),
-                Instant.ofEpochMilli(1_000));
+                Instant.ofEpochMilli(1_000), null);
     }
 
     @Test
@@ -112,6 +115,93 @@ class KubernetesSandboxProvisionerTest {
         var settings = new KubernetesSandboxSettings("learners", "", "node", "toolbox", List.of(""), Duration.ofMinutes(5),
                 0, 0, "", "", "servicelab", "", "", "");
         assertThat(settings.extraServerArgs()).isEmpty();
+    }
+
+    /** A snapshot of a two-node sandbox whose nodes were named sb-old-server and sb-old-agent. */
+    SnapshotArchive savedCluster() {
+        SandboxSnapshot snapshot = SnapshotArchive.write("servicelab/kube-node:v1",
+                Map.of(SandboxNode.Role.SERVER, "sb-old-server", SandboxNode.Role.AGENT, "sb-old-agent"),
+                Map.of("db/state.db", "sqlite".getBytes(StandardCharsets.UTF_8)), Instant.ofEpochMilli(1_000));
+        return SnapshotArchive.read(snapshot.archive());
+    }
+
+    @Test
+    void aRestoredSandboxsNodesKeepTheSavedNodeNamesToWhichItsPodsAreBound() {
+        SandboxRequest request = new SandboxRequest("sb-new", "ada", "clusterip", 2);
+        Pod server = provisioner.nodePod(request, SandboxNode.Role.SERVER, List.of("server"), List.of(), Instant.EPOCH,
+                savedCluster());
+        Pod agent = provisioner.nodePod(request, SandboxNode.Role.AGENT, List.of("agent"), List.of(), Instant.EPOCH,
+                savedCluster());
+
+        assertThat(server.getMetadata().getName()).isEqualTo("sb-new-server");
+        assertThat(server.getSpec().getHostname()).isEqualTo("sb-old-server");
+        assertThat(agent.getSpec().getHostname()).isEqualTo("sb-old-agent");
+    }
+
+    @Test
+    void aRestoredServerWaitsInAnInitContainerSharingTheNodesStateDirectoryUntilTheSavedFilesAreIn() {
+        Pod restored = provisioner.nodePod(new SandboxRequest("sb-new", "ada", "clusterip", 2), SandboxNode.Role.SERVER,
+                List.of("server"), List.of(), Instant.EPOCH, savedCluster());
+        Pod agent = provisioner.nodePod(new SandboxRequest("sb-new", "ada", "clusterip", 2), SandboxNode.Role.AGENT,
+                List.of("agent"), List.of(), Instant.EPOCH, savedCluster());
+
+        assertThat(restored.getSpec().getInitContainers()).singleElement().satisfies(init -> {
+            assertThat(init.getName()).isEqualTo(KubernetesSandboxProvisioner.RESTORE_CONTAINER);
+            assertThat(init.getImage()).isEqualTo("servicelab/kube-node:v1");
+            assertThat(init.getVolumeMounts()).singleElement().satisfies(m -> {
+                assertThat(m.getName()).isEqualTo("k3s");
+                assertThat(m.getMountPath()).isEqualTo("/var/lib/rancher/k3s");
+            });
+        });
+        assertThat(serverPod().getSpec().getInitContainers()).as("a fresh sandbox starts at once").isEmpty();
+        assertThat(agent.getSpec().getInitContainers()).as("the agent keeps no cluster state").isEmpty();
+    }
+
+    @Test
+    void theSavedFilesAreReadFromTheNodesTarWithPathsRelativeToTheServerDirectory() throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+            tar.putArchiveEntry(new org.apache.commons.compress.archivers.tar.TarArchiveEntry("./db/"));
+            tar.closeArchiveEntry();
+            var file = new org.apache.commons.compress.archivers.tar.TarArchiveEntry("./db/state.db");
+            file.setSize(3);
+            tar.putArchiveEntry(file);
+            tar.write(new byte[] {1, 2, 3});
+            tar.closeArchiveEntry();
+        }
+
+        Map<String, byte[]> files = KubernetesSandboxProvisioner.untar(bytes.toByteArray());
+
+        assertThat(files).containsOnlyKeys("db/state.db");
+        assertThat(files.get("db/state.db")).containsExactly(1, 2, 3);
+    }
+
+    @Test
+    void aSnapshotTravelsToTheRestoredPodInArgumentsSmallEnoughForOneExecEach() {
+        byte[] archive = new byte[250_000];
+        new java.util.Random(7).nextBytes(archive);
+
+        List<String> commands = KubernetesSandboxProvisioner.restoreCommands(archive);
+
+        assertThat(commands).hasSize(5); // 333,336 base64 characters in pieces of 96,000, then the unpacking
+        assertThat(commands.subList(0, 4)).allSatisfy(c -> assertThat(c.length()).isLessThan(128 * 1024));
+        assertThat(commands.get(0)).contains(" > ");
+        assertThat(commands.get(1)).contains(" >> ");
+        String encoded = commands.subList(0, 4).stream().map(c -> c.split(" ")[2]).collect(Collectors.joining());
+        assertThat(java.util.Base64.getDecoder().decode(encoded)).isEqualTo(archive);
+        assertThat(commands.get(4)).contains("tar xzf - -C /var/lib/rancher/k3s/server/ --strip-components=1 server/")
+                .endsWith("touch /var/lib/rancher/k3s/.restored");
+    }
+
+    @Test
+    void theSnapshotCopiesEverySavedPathWhileTheDatastoreIsStoppedAndAlwaysResumesIt() {
+        String script = KubernetesSandboxProvisioner.snapshotScript();
+
+        assertThat(script).contains("kill -STOP $pid").contains("trap 'kill -CONT $pid")
+                .contains("(sleep 20; kill -CONT $pid)").contains("flock");
+        assertThat(script).contains("for f in db tls/ca.crt tls/ca.key tls/service-account.key tls/service-account.pub;");
+        assertThat(script.indexOf("kill -CONT $pid\n")).as("resumed before the copy is sent")
+                .isLessThan(script.indexOf("tar cf"));
     }
 
     @Test

@@ -1,8 +1,5 @@
-package dev.servicelab.provisioner.docker;
+package dev.servicelab.provisioner;
 
-import dev.servicelab.provisioner.SandboxException;
-import dev.servicelab.provisioner.SandboxNode;
-import dev.servicelab.provisioner.SandboxSnapshot;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -25,23 +22,23 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * The layout of a Docker sandbox's snapshot: a gzipped tar of {@code snapshot.properties} (format,
+ * The layout of a sandbox's snapshot, the same for every provisioner: a gzipped tar of {@code snapshot.properties} (format,
  * node image, node names) and, under {@code server/}, the files of the server node's
  * {@code /var/lib/rancher/k3s/server/} that a restored cluster needs: kine's SQLite datastore with its
  * write-ahead log, the cluster CA and the ServiceAccount signing key (so that the certificates and
  * tokens the old cluster issued stay valid). Everything else the node regenerates at start.
  */
-record SnapshotArchive(Properties meta, Map<String, byte[]> files) {
+public record SnapshotArchive(Properties meta, Map<String, byte[]> files) {
 
-    static final String SERVER_DIR = "/var/lib/rancher/k3s/server/";
+    public static final String SERVER_DIR = "/var/lib/rancher/k3s/server/";
     /** What is saved, relative to {@link #SERVER_DIR}: a directory (all its files) or a file. */
-    static final List<String> SAVED = List.of("db", "tls/ca.crt", "tls/ca.key", "tls/service-account.key",
+    public static final List<String> SAVED = List.of("db", "tls/ca.crt", "tls/ca.key", "tls/service-account.key",
             "tls/service-account.pub");
     private static final String FORMAT = "1";
     private static final String META = "snapshot.properties";
     private static final String FILES = "server/";
 
-    static SandboxSnapshot write(String image, Map<SandboxNode.Role, String> nodeNames, Map<String, byte[]> files,
+    public static SandboxSnapshot write(String image, Map<SandboxNode.Role, String> nodeNames, Map<String, byte[]> files,
             Instant takenAt) {
         // SQLite rebuilds the shared-memory index from the write-ahead log; a copy of it would be stale.
         Map<String, byte[]> kept = new TreeMap<>(files);
@@ -73,7 +70,7 @@ record SnapshotArchive(Properties meta, Map<String, byte[]> files) {
         }
     }
 
-    static SnapshotArchive read(byte[] archive) {
+    public static SnapshotArchive read(byte[] archive) {
         Properties meta = new Properties();
         Map<String, byte[]> files = new TreeMap<>();
         try (var tar = new TarArchiveInputStream(new GZIPInputStream(new ByteArrayInputStream(archive)))) {
@@ -93,7 +90,7 @@ record SnapshotArchive(Properties meta, Map<String, byte[]> files) {
         return new SnapshotArchive(meta, files);
     }
 
-    Optional<String> nodeName(SandboxNode.Role role) {
+    public Optional<String> nodeName(SandboxNode.Role role) {
         return Optional.ofNullable(meta.getProperty("node." + role.label()));
     }
 
