@@ -84,6 +84,11 @@ export function sandboxPanel(panel) {
         : ['FROZEN', 'HIBERNATED'].includes(view.state) ? 'Wake my cluster' : 'Start a fresh cluster';
       actions.append(button(text, () => act('POST')));
     }
+    if (!queued && view.state !== 'NONE') {
+      const over = button('Start over…', () => startOverDialog(path, render, renderError), true);
+      over.dataset.testid = 'start-over';
+      actions.append(over);
+    }
     if (ready) {
       actions.append(button('More time', () => act('POST', '/extend'), true));
       actions.append(button('End cluster', () => act('DELETE'), true));
@@ -168,6 +173,45 @@ function queueLabel(view) {
   if (view.queueWaitSeconds == null) return `${place} for a free slot`;
   const minutes = Math.round(view.queueWaitSeconds / 60);
   return `${place}, ${minutes <= 1 ? 'about a minute' : `about ${minutes} minutes`}`;
+}
+
+// Asks where to start over from: the learner's progress, or the start of one of the page's steps.
+// A dialog of its own, outside the panel, which re-renders every few seconds.
+function startOverDialog(path, render, renderError) {
+  const dialog = document.createElement('dialog');
+  dialog.className = 'start-over';
+  dialog.dataset.testid = 'start-over-dialog';
+  const steps = [...document.querySelectorAll('details.step[data-step]')].map((step, i) => ({
+    id: step.dataset.step, title: step.querySelector('summary strong')?.textContent ?? step.dataset.step, n: i + 1,
+  }));
+  dialog.innerHTML = `
+    <form method="dialog">
+      <p><strong>Start your cluster over?</strong> Your cluster and everything you made in it are discarded;
+      a fresh one starts. Your progress is kept.</p>
+      <label>Prepared for
+        <select name="step">
+          <option value="">where you are now (the steps you passed, solved)</option>
+          ${steps.map((s) => `<option value="${escapeHtml(s.id)}">the start of step ${s.n}: ${escapeHtml(s.title)}</option>`).join('')}
+        </select>
+      </label>
+      <div class="actions">
+        <button type="submit" value="go" data-testid="start-over-confirm">Discard it and start over</button>
+        <button type="submit" value="cancel" class="secondary">Cancel</button>
+      </div>
+    </form>`;
+  document.body.append(dialog);
+  dialog.addEventListener('close', async () => {
+    const step = dialog.querySelector('select').value;
+    const go = dialog.returnValue === 'go';
+    dialog.remove();
+    if (!go) return;
+    try {
+      render(await api('POST', path + '/start-over', step ? { step } : {}));
+    } catch (e) {
+      renderError(e.message);
+    }
+  });
+  dialog.showModal();
 }
 
 function button(text, onClick, secondary = false) {

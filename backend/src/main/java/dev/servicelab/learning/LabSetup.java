@@ -39,6 +39,8 @@ public class LabSetup implements SandboxPreparer {
     private final AccountRepository accounts;
     private final TunnelService tunnels;
     private final SandboxHandles handles;
+    /** Learners' starts over to a step ({@code owner/lab} to the step's index), until their cluster is prepared. */
+    private final java.util.Map<String, Integer> resets = new java.util.concurrent.ConcurrentHashMap<>();
 
     LabSetup(LabCatalogService catalog, ProgressService progress, AccountRepository accounts, TunnelService tunnels,
             SandboxHandles handles) {
@@ -58,15 +60,25 @@ public class LabSetup implements SandboxPreparer {
         for (String namespace : lab.sandbox().namespaces()) {
             SandboxBootstrap.learnerNamespace(client, namespace); // with its quota, so pods may go there at once
         }
+        Integer resetTo = resets.remove(record.owner() + "/" + lab.id());
         for (int i = 0; i < lab.steps().size(); i++) {
             LabStep step = lab.steps().get(i);
             applyFiles(client, lab, step.setup());
-            if (state.steps().get(i).status() != StepStatus.PASSED) {
+            if (resetTo != null ? i >= resetTo : state.steps().get(i).status() != StepStatus.PASSED) {
                 break;
             }
             applySolution(sandbox, client, lab, step.solution().manifests(), step.solution().commands(),
                     step.solution().actions());
         }
+    }
+
+    /**
+     * The learner's next fresh cluster for the lab is prepared up to the start of step {@code index}
+     * (its setup, and the setups and reference solutions of the steps before it) instead of up to
+     * their progress. Held by this server: the start it launches for the learner reads it.
+     */
+    void prepareUpTo(String owner, String labId, int index) {
+        resets.put(owner + "/" + labId, index);
     }
 
     /** Applies a step's setup (when the learner reaches it). */

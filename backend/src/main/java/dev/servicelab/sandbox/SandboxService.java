@@ -93,6 +93,16 @@ public class SandboxService {
         m.release(record.sandboxId());
     }
 
+    /**
+     * A fresh cluster for the lab, on purpose: whatever the learner has (a sandbox, a place in the
+     * queue, a saved cluster) ends and a new one starts, with the lab replayed. Progress is kept.
+     */
+    public SandboxView startOver(Account account, String labId) {
+        Lab lab = catalog.lab(labId);
+        manager().startOver(account.username(), labId);
+        return view(manager().acquire(account.username(), labId, lab.sandbox().nodes()));
+    }
+
     /** The learner's ready sandbox for a lab, or the "not ready" problem. */
     public SandboxHandle ready(Account account, String labId) {
         return handles.require(account.username(), labId);

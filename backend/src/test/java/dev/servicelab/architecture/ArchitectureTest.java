@@ -25,7 +25,7 @@ class ArchitectureTest {
     private static final String FIXTURE = "dev.servicelab.architecture.fixture";
     /** Packages that hold a feature (or the web layer): what the shared packages may not import. */
     private static final String[] FEATURES = {"account", "catalog", "learning", "cohort", "grading", "progress", "check", "sandbox",
-            "terminal", "traffic", "live", "events", "jobs", "database", "web"};
+            "terminal", "traffic", "kubeproxy", "live", "events", "jobs", "database", "web"};
 
     /** The backend's own classes only: the modules it uses have rules of their own. */
     private static final JavaClasses BACKEND = new ClassFileImporter().importPath(Path.of("target/classes"));

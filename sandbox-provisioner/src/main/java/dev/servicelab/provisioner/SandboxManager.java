@@ -257,6 +257,15 @@ public final class SandboxManager implements AutoCloseable {
         finish(record, SandboxState.DELETED, "Ended on request");
     }
 
+    /**
+     * The learner starts the lab's cluster over: their sandbox (or place in the queue) ends and their
+     * saved cluster is forgotten, so the next start is a fresh cluster with the lab replayed.
+     */
+    public void startOver(String owner, String labId) {
+        queued(owner, labId).or(() -> current(owner, labId)).ifPresent(r -> release(r.sandboxId()));
+        snapshots.delete(owner, labId);
+    }
+
     /** Checks every active sandbox once: dead nodes are marked, expired ones removed. */
     public void housekeepingRound() {
         hibernationRound();
