@@ -44,12 +44,17 @@ public class CheckEngine {
 
     private static final java.util.regex.Pattern URL_HOST = java.util.regex.Pattern.compile("://\\[?([^/:\\]\\s'\"]+)");
 
+    /** Whether a check's repeated failure can ever be final early: a pod's log grows without any object changing. */
+    static boolean maySettle(CheckSpec spec) {
+        return spec.type() != CheckType.POD_LOG;
+    }
+
     /**
-     * Whether a repeated converging failure is final in a cluster this quiet. A pod's log grows without
-     * any object changing, so its checks always wait out their window.
+     * Whether a repeated converging failure is final in a cluster this quiet (never for a check that
+     * {@link #maySettle may not settle}: it waits out its window).
      */
     static boolean settled(CheckSpec spec, String message, ClusterStillness.Quiet quiet) {
-        if (spec.type() == CheckType.POD_LOG) {
+        if (!maySettle(spec)) {
             return false;
         }
         if (spec.type() == CheckType.DNS || message.contains(Shell.UNRESOLVED)) {
@@ -188,8 +193,8 @@ public class CheckEngine {
                     continue;
                 }
                 CheckResult again = evaluate(specs.get(i), context);
-                if (again.waiting() && sameFailure(specs.get(i), again.message(), results[i].message())
-                        && specs.get(i).type() != CheckType.POD_LOG) {
+                if (again.waiting() && maySettle(specs.get(i))
+                        && sameFailure(specs.get(i), again.message(), results[i].message())) {
                     // The same failure twice: final if nothing in the cluster could still change it.
                     if (quiet == null) {
                         quiet = context.stillness().observe();
