@@ -169,8 +169,7 @@ public final class SandboxManager implements AutoCloseable {
         Optional<SandboxRecord> pooled = nodes == 1 && saved.isEmpty() && queue.isEmpty() ? active.stream()
                 .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
         if (pooled.isPresent()) {
-            SandboxRecord record = pooled.get().assignedTo(owner, labId, now, expiry(pooled.get(), now))
-                    .with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null);
+            SandboxRecord record = handOver(pooled.get(), owner, labId, now);
             save(record);
             log.info("Sandbox {} handed from the warm pool to {} for {}", record.sandboxId(), owner, labId);
             return new Allocation(record, true,
@@ -827,14 +826,22 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     /**
+     * A warm sandbox becomes a learner's, its lab setup next. Its time limits count from the hand-over,
+     * not from when the pool made it: time spent waiting in the pool is not taken from the learner.
+     */
+    private SandboxRecord handOver(SandboxRecord pooled, String owner, String labId, Instant now) {
+        SandboxRecord record = new SandboxRecord(pooled.sandboxId(), owner, labId, 1, SandboxState.STARTING,
+                SandboxPhase.LAB_SETUP, null, now, now, null);
+        return record.expiringAt(expiry(record, now));
+    }
+
+    /**
      * Hands a warm sandbox to a queue entry, as {@link #acquire} would to a newcomer. The entry ends
      * (its learner's latest sandbox is now the pooled one, made theirs as of now) and the lab is set up.
      */
     private Runnable admitToPooled(SandboxRecord entry, SandboxRecord pooled, Instant now) {
         save(entry.with(SandboxState.DELETED, SandboxPhase.QUEUED, "Your turn came: a warm sandbox was handed to you."));
-        SandboxRecord base = new SandboxRecord(pooled.sandboxId(), entry.owner(), entry.labId(), 1, SandboxState.STARTING,
-                SandboxPhase.LAB_SETUP, null, now, now, null);
-        SandboxRecord record = base.expiringAt(expiry(base, now));
+        SandboxRecord record = handOver(pooled, entry.owner(), entry.labId(), now);
         save(record);
         admittedAt.put(record.sandboxId(), now);
         log.info("Sandbox {} handed from the warm pool to {} for {} from the queue", record.sandboxId(), record.owner(),

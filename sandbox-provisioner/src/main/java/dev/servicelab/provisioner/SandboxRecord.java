@@ -22,10 +22,6 @@ public record SandboxRecord(
         return new SandboxRecord(sandboxId, owner, labId, nodes, newState, newPhase, newMessage, createdAt, lastActiveAt, expiresAt);
     }
 
-    public SandboxRecord assignedTo(String newOwner, String newLabId, Instant now, Instant newExpiry) {
-        return new SandboxRecord(sandboxId, newOwner, newLabId, nodes, state, phase, message, createdAt, now, newExpiry);
-    }
-
     public SandboxRecord touched(Instant now) {
         return new SandboxRecord(sandboxId, owner, labId, nodes, state, phase, message, createdAt, now, expiresAt);
     }

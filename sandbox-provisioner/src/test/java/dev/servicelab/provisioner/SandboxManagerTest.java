@@ -198,6 +198,18 @@ class SandboxManagerTest {
     }
 
     @Test
+    void aWarmSandboxsTimeLimitCountsFromTheHandOverNotFromThePool() {
+        manager(1, 1, 5).start();
+        awaitPool(1);
+        clock.now = clock.now.plus(Duration.ofHours(3)); // the pool kept it waiting for a while
+        SandboxRecord mine = manager.acquire("ada", "clusterip", 1);
+        assertThat(mine.createdAt()).isEqualTo(clock.now);
+        clock.now = clock.now.plus(Duration.ofMinutes(3 * 60 + 30));
+        assertThat(manager.extend(awaitReady(mine.sandboxId()).sandboxId()).expiresAt())
+                .isEqualTo(mine.createdAt().plus(Duration.ofHours(4)));
+    }
+
+    @Test
     void aRestartReattachesKnownSandboxesAndReapsOrphans() {
         manager(0, 1, 5).start();
         String kept = awaitReady(manager.acquire("ada", "clusterip", 1).sandboxId()).sandboxId();
