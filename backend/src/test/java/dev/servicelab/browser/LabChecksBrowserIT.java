@@ -20,8 +20,8 @@ import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
- * On a real sandbox: the lab page shows each check's verdict and message, a pass is stored, and its
- * kube-proxy rules panel shows the node's real rules.
+ * On a real sandbox: the lab page shows each check's verdict and message, a pass is stored, its
+ * kube-proxy rules panel shows the node's real rules, and its sandbox panel starts the cluster over.
  */
 class LabChecksBrowserIT extends SandboxPlatformTestBase {
 
@@ -92,5 +92,20 @@ class LabChecksBrowserIT extends SandboxPlatformTestBase {
         assertThat(rules).contains("-A KUBE-SERVICES", "\"default/kubernetes:https cluster IP\"", "KUBE-SVC-NPX46M4PTMTKRN6Y")
                 .doesNotContain("DOCKER_OUTPUT");
         browser.screenshot("lab-kube-proxy-rules");
+
+        // Starting over at step 2 from the sandbox panel: a fresh cluster, the progress kept.
+        String before = api(learner, LEARNER_PASSWORD).get("/api/v1/labs/" + LAB + "/sandbox").json().get("sandboxId").asString();
+        browser.driver().findElement(By.cssSelector("[data-testid=start-over]")).click();
+        WebElement dialog = browser.waitFor(By.cssSelector("[data-testid=start-over-dialog]"));
+        new org.openqa.selenium.support.ui.Select(dialog.findElement(By.name("step"))).selectByIndex(2);
+        browser.screenshot("lab-start-over");
+        dialog.findElement(By.cssSelector("[data-testid=start-over-confirm]")).click();
+        browser.await(Duration.ofMinutes(4)).until(d -> {
+            var view = api(learner, LEARNER_PASSWORD).get("/api/v1/labs/" + LAB + "/sandbox").json();
+            return !before.equals(view.get("sandboxId").asString()) && "READY".equals(view.get("state").asString())
+                    && "Ready".equals(browser.text("[data-testid=sandbox-phase]"));
+        });
+        assertThat(api(learner, LEARNER_PASSWORD).get("/api/v1/labs/" + LAB + "/progress").json()
+                .get("steps").get(0).get("status").asString()).isEqualTo("PASSED");
     }
 }
