@@ -82,8 +82,11 @@ class LabChecksBrowserIT extends SandboxPlatformTestBase {
         assertThat(attempts.get(0).get("passed").asBoolean()).isTrue();
         assertThat(attempts.get(attempts.size() - 1).get("passed").asBoolean()).isFalse();
 
-        // The same page shows the node's kube-proxy rules, read by the platform, filtered on a Service.
-        browser.driver().findElement(By.cssSelector("[data-testid=kube-proxy-rules] summary")).click();
+        // The lab page (opened afresh: a pass reloads it) shows the node's kube-proxy rules, read by the
+        // platform, filtered on a Service.
+        browser.open(baseUrl() + "/labs/" + LAB);
+        browser.await(Duration.ofSeconds(30)).until(d -> "Ready".equals(browser.text("[data-testid=sandbox-phase]")));
+        browser.waitFor(By.cssSelector("[data-testid=kube-proxy-rules] summary")).click();
         browser.await(Duration.ofSeconds(30)).until(d ->
                 browser.text("[data-testid=kube-proxy-rules-status]").contains("rules on node"));
         browser.driver().findElement(By.cssSelector("[data-testid=kube-proxy-rules] input[name=filter]"))
