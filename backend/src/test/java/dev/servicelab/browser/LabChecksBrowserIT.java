@@ -86,6 +86,8 @@ class LabChecksBrowserIT extends SandboxPlatformTestBase {
         // platform, filtered on a Service.
         browser.open(baseUrl() + "/labs/" + LAB);
         browser.await(Duration.ofSeconds(30)).until(d -> "Ready".equals(browser.text("[data-testid=sandbox-phase]")));
+        // The workspace is sticky: its last panels come into view at the end of the page.
+        browser.driver().executeScript("window.scrollTo(0, document.body.scrollHeight)");
         browser.waitFor(By.cssSelector("[data-testid=kube-proxy-rules] summary")).click();
         browser.await(Duration.ofSeconds(30)).until(d ->
                 browser.text("[data-testid=kube-proxy-rules-status]").contains("rules on node"));
