@@ -129,6 +129,10 @@ patches:
       - op: add
         path: /data/SERVICELAB_SANDBOX_HIBERNATE_AFTER
         value: 90s
+      # A periodic save soon after the learner's change, for the node kill in hibernate.sh.
+      - op: add
+        path: /data/SERVICELAB_SANDBOX_SNAPSHOT_INTERVAL
+        value: 30s
   - target: {kind: Deployment, name: servicelab}
     patch: |-
       - op: replace

@@ -6,7 +6,11 @@
 # port, a ConfigMap, a StatefulSet) and passes step 1 (storefront on nodePort 30080); left alone, the
 # sandbox is saved and its pods removed; asking for it again restores it from the snapshot, and
 # the learner finds everything: pods Ready again, the same ClusterIPs and nodePorts, the check passing.
+# Then the learner makes more objects, the running sandbox is saved periodically, and its server
+# node pod is killed: the platform marks it DEAD, and asking again restores the periodic snapshot
+# (the lab replayed on top, as it may be older than the learner's last steps).
 #   hibernate_checks     prints the snapshot size and the restore time
+#   nodekill_checks      (called by hibernate_checks) prints kill -> noticed and ask -> READY times
 
 HIB_LAB=nodeport
 
@@ -65,13 +69,14 @@ print(json.dumps({"apiVersion": "v1", "kind": "List", "items": items}, separator
 PY
 }
 
-# hib_pods_fresh SANDBOX SINCE: every pod of the learner's namespace is Ready with containers started
-# since SINCE (ISO time): a restored cluster's pods say Ready from before until the new node reports.
+# hib_pods_fresh SANDBOX SINCE [COUNT]: every pod of the learner's namespace (COUNT, 3 by default) is
+# Ready with containers started since SINCE (ISO time): a restored cluster's pods say Ready from
+# before until the new node reports.
 hib_pods_fresh() {
-  local deadline=$((SECONDS + 240))
+  local deadline=$((SECONDS + 240)) count=${3:-3}
   while [ $SECONDS -lt $deadline ]; do
     hib_node "$1" -n hib-app get pods -o json >"$LOG/hibernate-pods.json" 2>/dev/null &&
-      python3 - "$2" "$LOG/hibernate-pods.json" <<'PY' && return 0
+      python3 - "$2" "$LOG/hibernate-pods.json" "$count" <<'PY' && return 0
 import json, sys
 since = sys.argv[1]
 pods = [p for p in json.load(open(sys.argv[2]))["items"] if not p["metadata"].get("deletionTimestamp")]
@@ -79,7 +84,7 @@ def fresh(pod):
     ready = any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions", []))
     started = [s.get("state", {}).get("running", {}).get("startedAt", "") for s in pod["status"].get("containerStatuses", [])]
     return ready and started and all(s >= since for s in started)
-sys.exit(0 if len(pods) == 3 and all(fresh(p) for p in pods) else 1)
+sys.exit(0 if len(pods) == int(sys.argv[3]) and all(fresh(p) for p in pods) else 1)
 PY
     sleep 5
   done
@@ -158,5 +163,63 @@ hibernate_checks() {
   step_check=$(http POST "$B/api/v1/labs/$HIB_LAB/steps/switch-to-nodeport/checks" "$LEARNER:$LEARNER_PASSWORD")
   say "hibernation: step 1 check after: $(field passed <<<"$step_check") $(field results <<<"$step_check" | cut -c1-300)"
   check "hibernation: step 1's check still passes" [ "$(field passed <<<"$step_check")" = True ]
+  nodekill_checks "$restored" "$before_web" "$before_storefront"
   http DELETE "$A/api/v1/labs/$HIB_LAB/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
+}
+
+# hib_save_lines SANDBOX: the saves of the sandbox the replicas logged (periodic or at hibernation),
+# pod by pod: with a selector, kubectl logs may keep only each pod's last 10 lines.
+hib_save_lines() {
+  local pod
+  for pod in $(kubectl -n servicelab get pods -l app.kubernetes.io/name=servicelab -o name 2>/dev/null); do
+    kubectl -n servicelab logs "$pod" 2>/dev/null | grep "Sandbox $1 saved:" || true
+  done
+}
+hib_saves() { hib_save_lines "$1" | grep -c . || true; }
+
+# nodekill_checks SANDBOX BEFORE_WEB BEFORE_STOREFRONT: the restored sandbox's node is killed after a
+# periodic save (test-k8s.sh sets snapshot-interval to 30 s); the learner gets it back from that save.
+nodekill_checks() {
+  local sandbox=$1 before_web=$2 before_storefront=$3 saves deadline t0 since restored
+  say "node kill: the learner's newer objects survive the sandbox's node pod being killed, from the periodic snapshot"
+  check "node kill: the learner creates a ConfigMap after-kill and a Deployment late, whose pod becomes Ready" \
+    hib_term "kubectl -n hib-app create configmap after-kill --from-literal=made=after-wake >/dev/null && kubectl -n hib-app create deployment late --image=servicelab/echo:1 --port=8080 >/dev/null && timeout 100 kubectl -n hib-app rollout status deployment/late --timeout=90s >/dev/null && echo late-\$((3*3))" late-9 120
+  # The periodic save after this activity (not one already under way) holds the new objects.
+  saves=$(hib_saves "$sandbox")
+  t0=$SECONDS deadline=$((SECONDS + 120))
+  until [ "$(hib_saves "$sandbox")" -gt "$saves" ] || [ $SECONDS -ge $deadline ]; do sleep 3; done
+  hib_save_lines "$sandbox" | sort >"$LOG/nodekill-saves.txt"
+  say "node kill: periodic save $((SECONDS - t0)) s after the objects: $(tail -1 "$LOG/nodekill-saves.txt" | sed 's/.*saved: //')"
+  check "node kill: the running sandbox is saved periodically after the learner's change" \
+    [ "$(hib_saves "$sandbox")" -gt "$saves" ]
+  [ "$(hib_saves "$sandbox")" -gt "$saves" ] || return 0
+
+  kubectl -n servicelab-sandboxes delete pod "$sandbox-server" --grace-period=0 --force >"$LOG/nodekill-delete.txt" 2>&1 || true
+  t0=$SECONDS
+  hib_wait DEAD HIBERNATED EXPIRED || true
+  say "node kill: noticed $((SECONDS - t0)) s after the kill: $hib_view"
+  check "node kill: the platform marks the sandbox DEAD $((SECONDS - t0)) s after its server pod is killed" [ "$hib_state" = DEAD ]
+  [ "$hib_state" = DEAD ] || return 0
+
+  since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  t0=$SECONDS
+  http POST "$B/api/v1/labs/$HIB_LAB/sandbox" "$LEARNER:$LEARNER_PASSWORD" >"$LOG/nodekill-ask.json"
+  hib_wait READY || true
+  say "node kill: asked again, READY in $((SECONDS - t0)) s: $hib_view"
+  check "node kill: asking again gives a READY sandbox in $((SECONDS - t0)) s" [ "$hib_state" = READY ]
+  [ "$hib_state" = READY ] || return 0
+  check "node kill: it says it was restored from the saved cluster (not a fresh one)" hib_restored
+  restored=$(field sandboxId <<<"$hib_view")
+  check "node kill: the learner finds the objects of the periodic snapshot (ConfigMap after-kill with its data, Deployment late)" \
+    hib_term "echo kept-\$(kubectl -n hib-app get configmap after-kill -o jsonpath='{.data.made}')-\$(kubectl -n hib-app get deployment/late -o name)" kept-after-wake-deployment.apps/late 60
+  check "node kill: and the earlier ones (Deployment, StatefulSet, Service, ConfigMap with its data)" \
+    hib_term "echo found-\$(kubectl -n hib-app get deployment/web statefulset/db service/web configmap/settings -o name | wc -l)-\$(kubectl -n hib-app get configmap settings -o jsonpath='{.data.colour}')" found-4-blue 60
+  check "node kill: web keeps its ClusterIP and nodePort ($before_web)" \
+    hib_term "echo svc-\$(kubectl -n hib-app get service web -o jsonpath='{.spec.clusterIP}_{.spec.ports[0].nodePort}')" "svc-$before_web" 60
+  check "node kill: storefront keeps its ClusterIP and nodePort ($before_storefront)" \
+    hib_term "echo svc-\$(kubectl -n default get service storefront -o jsonpath='{.spec.clusterIP}_{.spec.ports[0].nodePort}')" "svc-$before_storefront" 60
+  check "node kill: every pod of the learner's namespace (late's too) is Ready again, started by the new node" \
+    hib_pods_fresh "$restored" "$since" 4
+  check "node kill: web answers on its unchanged ClusterIP" \
+    hib_term "curl -s -o /dev/null -w 'http-%{http_code}-' --max-time 5 http://${before_web%_*}/" http-200- 60
 }

@@ -668,7 +668,10 @@ public final class SandboxManager implements AutoCloseable {
                         if (r.state() != SandboxState.STARTING) {
                             provisioner.delete(r.sandboxId()); // ended while it was starting
                         } else if (replayToo) {
-                            prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox, null);
+                            // Said, so the learner knows their objects came back (not a fresh cluster).
+                            prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox,
+                                    "Restored from your cluster saved at " + snapshot.takenAt()
+                                            + ", with the lab's setup and your passed steps replayed on top.");
                         } else {
                             save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY,
                                     "Restored from your cluster saved at " + snapshot.takenAt() + "."));

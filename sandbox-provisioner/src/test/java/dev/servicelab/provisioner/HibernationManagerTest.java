@@ -289,6 +289,20 @@ class HibernationManagerTest {
     }
 
     @Test
+    void aDeadNodesRestoredClusterSaysItWasRestoredFromTheSnapshot() {
+        manager(4);
+        SandboxRecord first = ready(manager.acquire("ada", "nodeport", 1));
+        provisioner.learnerChanges(first.sandboxId());
+        manager.hibernationRound(); // periodic save
+        provisioner.sandboxes.put(first.sandboxId(), FreezingProvisioner.Status.DEAD);
+        manager.housekeepingRound();
+
+        SandboxRecord restored = ready(manager.acquire("ada", "nodeport", 1));
+        assertThat(restored.message()).startsWith("Restored from your cluster saved at ")
+                .contains("passed steps replayed on top");
+    }
+
+    @Test
     void atTheLimitTheLongestIdleLearnerIsHibernatedToMakeRoom() {
         manager(2);
         SandboxRecord ada = ready(manager.acquire("ada", "nodeport", 1));
