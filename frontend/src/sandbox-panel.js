@@ -81,7 +81,9 @@ export function sandboxPanel(panel) {
       actions.append(button('Leave the queue', () => act('DELETE'), true));
     } else if (!starting && !ready) {
       const text = view.state === 'NONE' ? 'Start my cluster'
-        : ['FROZEN', 'HIBERNATED'].includes(view.state) ? 'Wake my cluster' : 'Start a fresh cluster';
+        : ['FROZEN', 'HIBERNATED'].includes(view.state) ? 'Wake my cluster'
+          // A stopped or expired cluster may come back from its last save; an ended one starts fresh.
+          : ['DEAD', 'EXPIRED'].includes(view.state) ? 'Start my cluster again' : 'Start a fresh cluster';
       actions.append(button(text, () => act('POST')));
     }
     if (!queued && view.state !== 'NONE') {

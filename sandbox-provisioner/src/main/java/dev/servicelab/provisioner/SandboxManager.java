@@ -277,8 +277,11 @@ public final class SandboxManager implements AutoCloseable {
                     finish(record, SandboxState.FAILED, "Its start was abandoned (a server stopped). Start it again.");
                 } else if (record.state() == SandboxState.READY && !provisioner.isAlive(record.sandboxId())) {
                     log.warn("Sandbox {} of {} has stopped", record.sandboxId(), record.owner());
-                    finish(record, SandboxState.DEAD, "Your cluster stopped unexpectedly. Start a fresh one: "
-                            + "your lab progress is kept.");
+                    boolean saved = !record.pooled() && savedCluster(record.owner(), record.labId()).isPresent();
+                    finish(record, SandboxState.DEAD, saved
+                            ? "Your cluster stopped unexpectedly. Start it again: it comes back from its last save, "
+                                    + "with your passed steps replayed on top; your lab progress is kept."
+                            : "Your cluster stopped unexpectedly. Start a fresh one: your lab progress is kept.");
                 } else if (!record.pooled() && record.expiresAt() != null && now.isAfter(record.expiresAt())) {
                     finish(record, SandboxState.EXPIRED, "Removed after reaching its time limit.");
                 } else if (!record.pooled() && record.state() == SandboxState.READY
