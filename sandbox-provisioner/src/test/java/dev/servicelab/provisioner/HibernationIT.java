@@ -104,6 +104,9 @@ class HibernationIT {
             assertThat(s.sandboxId()).isEqualTo(sandbox.id());
             assertThat(s.frozen()).isTrue();
         });
+        // Paused is not dead: another replica's health check or first use (attach) finds it there.
+        assertThat(provisioner.isAlive(sandbox.id())).as("alive while paused").isTrue();
+        assertThat(provisioner.attach(sandbox.id())).as("attachable while paused").isPresent();
         Instant thawed = Instant.now();
         provisioner.thaw(sandbox.id());
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {

@@ -204,7 +204,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         List<SandboxStatus> result = new ArrayList<>();
         bySandbox.forEach((id, list) -> {
             Map<String, String> labels = list.get(0).getLabels();
-            boolean running = list.stream().allMatch(c -> "running".equals(c.getState()));
+            boolean running = list.stream().allMatch(DockerSandboxProvisioner::up);
             boolean frozen = list.stream().allMatch(c -> "paused".equals(c.getState()));
             long created = Long.parseLong(labels.getOrDefault(SandboxLabels.CREATED, "0"));
             result.add(new SandboxStatus(id, labels.get(SandboxLabels.OWNER), labels.get(SandboxLabels.LAB), running,
@@ -218,7 +218,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
         List<Container> containers = containers(sandboxId);
         Optional<Container> server = containers.stream()
                 .filter(c -> SandboxNode.Role.SERVER.label().equals(c.getLabels().get(SandboxLabels.ROLE))).findFirst();
-        if (server.isEmpty() || !"running".equals(server.get().getState())) {
+        if (server.isEmpty() || !up(server.get())) {
             return Optional.empty();
         }
         List<SandboxNode> nodes = containers.stream().map(this::node).toList();
@@ -243,7 +243,15 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
     @Override
     public boolean isAlive(String sandboxId) {
         List<Container> containers = containers(sandboxId);
-        return !containers.isEmpty() && containers.stream().allMatch(c -> "running".equals(c.getState()));
+        return !containers.isEmpty() && containers.stream().allMatch(DockerSandboxProvisioner::up);
+    }
+
+    /**
+     * A node container that is there to use: running, or paused for a moment while a replica copies
+     * its datastore (or frozen), which another replica must not take for a dead node.
+     */
+    private static boolean up(Container container) {
+        return "running".equals(container.getState()) || "paused".equals(container.getState());
     }
 
     @Override
