@@ -68,9 +68,7 @@ class KubeProxyRulesCheck implements Check {
         }
         String chain = data.get(CHAIN).strip();
         if (!chain.equals(real.get())) {
-            Optional<String> owner = node.lines().stream()
-                    .filter(l -> l.startsWith("-A KUBE-SERVICES ") && l.endsWith(" -j " + chain))
-                    .map(KubeProxyRulesCheck::comment).flatMap(Optional::stream).findFirst();
+            Optional<String> owner = node.jumpedToBy(chain);
             return Outcome.fail("Your findings name chain " + chain + ", but that is not where " + portLabel + "'s ClusterIP "
                     + "traffic goes on node " + node.node() + (owner.map(o -> ": " + chain + " belongs to \"" + o + "\"")
                     .orElse(": no KUBE-SERVICES rule jumps to it")) + ". Find the KUBE-SERVICES rule whose comment is \""
@@ -96,15 +94,5 @@ class KubeProxyRulesCheck implements Check {
         return Outcome.pass("Your findings match node " + node.node() + ": " + portLabel + " goes to " + chain
                 + ", whose first rule matches with probability " + String.format("%.3f", first) + " ("
                 + probabilities.size() + " endpoint rule" + (probabilities.size() == 1 ? "" : "s") + ").");
-    }
-
-    private static Optional<String> comment(String line) {
-        int start = line.indexOf("--comment \"");
-        if (start < 0) {
-            return Optional.empty();
-        }
-        int from = start + "--comment \"".length();
-        int end = line.indexOf('"', from);
-        return end < 0 ? Optional.empty() : Optional.of(line.substring(from, end));
     }
 }

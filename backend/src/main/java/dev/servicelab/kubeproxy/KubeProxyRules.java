@@ -19,6 +19,7 @@ public record KubeProxyRules(String node, List<String> lines) {
     private static final Pattern COUNTERS = Pattern.compile(" \\[\\d+:\\d+]$");
     private static final Pattern PROBABILITY = Pattern.compile("--probability (\\d+(?:\\.\\d+)?)");
     private static final Pattern JUMP = Pattern.compile(" -j (\\S+)");
+    private static final Pattern COMMENT = Pattern.compile("--comment \"([^\"]*)\"");
 
     public KubeProxyRules {
         lines = List.copyOf(lines);
@@ -51,6 +52,15 @@ public record KubeProxyRules(String node, List<String> lines) {
                 + (portName == null || portName.isEmpty() ? "" : ":" + portName) + " cluster IP\"";
         return lines.stream().filter(l -> l.startsWith("-A KUBE-SERVICES ") && l.contains(comment))
                 .map(KubeProxyRules::target).flatMap(Optional::stream).filter(c -> c.startsWith("KUBE-SVC-")).findFirst();
+    }
+
+    /**
+     * Whose traffic a chain takes: the comment of the {@code KUBE-SERVICES} rule that jumps to it
+     * ("default/web:http cluster IP"); empty when no such rule jumps there.
+     */
+    public Optional<String> jumpedToBy(String chain) {
+        return lines.stream().filter(l -> l.startsWith("-A KUBE-SERVICES ") && target(l).filter(chain::equals).isPresent())
+                .map(COMMENT::matcher).filter(Matcher::find).map(m -> m.group(1)).findFirst();
     }
 
     /**

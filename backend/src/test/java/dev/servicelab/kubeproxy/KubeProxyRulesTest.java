@@ -51,6 +51,12 @@ public class KubeProxyRulesTest {
     }
 
     @Test
+    void namesTheServicePortWhoseClusterIpRuleJumpsToAChain() {
+        assertThat(rules.jumpedToBy("KUBE-SVC-NPX46M4PTMTKRN6Y")).contains("default/kubernetes:https cluster IP");
+        assertThat(rules.jumpedToBy("KUBE-SEP-AAAAAAAAAAAAAAA1")).isEmpty();
+    }
+
+    @Test
     void listsTheProbabilityOfEachEndpointRuleAndTheLastTakesTheRest() {
         assertThat(rules.probabilities("KUBE-SVC-XJ4VMBSJ3TYBDL5T")).containsExactly(0.33333333349, 0.5, 1.0);
         assertThat(rules.probabilities("KUBE-SVC-NPX46M4PTMTKRN6Y")).isEmpty();
