@@ -339,22 +339,35 @@ public final class SandboxManager implements AutoCloseable {
     }
 
     private void refillPool() {
+        growPool(() -> {
+            List<SandboxRecord> active = ledger.active();
+            long pooled = active.stream().filter(SandboxRecord::pooled).count();
+            long room = limits.maxTotal() + limits.warmPool() - active.size();
+            return newPooled((int) Math.max(0, Math.min(limits.warmPool() - pooled, room)));
+        });
+    }
+
+    /**
+     * Decides under the allocation lock, from the shared records (so replicas never fill the pool
+     * twice), which clean sandboxes to add, then starts them outside the lock.
+     */
+    private void growPool(java.util.function.Supplier<List<SandboxRecord>> decide) {
         List<SandboxRecord> created;
         synchronized (allocation) {
-            created = ledger.exclusively(() -> {
-                List<SandboxRecord> active = ledger.active();
-                long pooled = active.stream().filter(SandboxRecord::pooled).count();
-                long total = active.size();
-                List<SandboxRecord> fresh = new java.util.ArrayList<>();
-                for (long i = pooled; i < limits.warmPool() && total < limits.maxTotal() + limits.warmPool(); i++, total++) {
-                    SandboxRecord record = newRecord(null, null, 1, clock.instant());
-                    save(record);
-                    fresh.add(record);
-                }
-                return fresh;
-            });
+            created = ledger.exclusively(decide);
         }
         created.forEach(this::launch);
+    }
+
+    /** Records {@code count} new clean one-node sandboxes for the pool (not started yet). */
+    private List<SandboxRecord> newPooled(int count) {
+        List<SandboxRecord> fresh = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            SandboxRecord record = newRecord(null, null, 1, clock.instant());
+            save(record);
+            fresh.add(record);
+        }
+        return fresh;
     }
 
     /** Expected demand for pooled sandboxes, asked under the allocation lock (see {@link #resizePool}). */
@@ -378,35 +391,26 @@ public final class SandboxManager implements AutoCloseable {
      * Ordinary refills (housekeeping, hand-outs) still fill only up to warm-pool and never shrink it.
      */
     public void resizePool(PoolDemand demand) {
-        List<SandboxRecord> created;
-        synchronized (allocation) {
-            created = ledger.exclusively(() -> {
-                List<SandboxRecord> active = ledger.active();
-                List<SandboxRecord> pooled = active.stream().filter(SandboxRecord::pooled).toList();
-                int room = (int) Math.max(0, limits.maxTotal() - (active.size() - pooled.size()));
-                java.util.Set<String> holders = java.util.stream.Stream.concat(active.stream(), ledger.queued().stream())
-                        .filter(r -> !r.pooled() && r.owner() != null).map(r -> r.owner() + "/" + r.labId())
-                        .collect(java.util.stream.Collectors.toSet());
-                int extra = Math.max(0, Math.min(room, demand.extra(holders, room)));
-                int target = limits.warmPool() + extra;
-                List<SandboxRecord> fresh = new java.util.ArrayList<>();
-                for (int i = pooled.size(); i < target; i++) {
-                    SandboxRecord record = newRecord(null, null, 1, clock.instant());
-                    save(record);
-                    fresh.add(record);
-                }
-                if (pooled.size() > target) {
-                    pooled.stream().sorted(java.util.Comparator.comparing(SandboxRecord::createdAt).reversed())
-                            .limit(pooled.size() - target)
-                            .forEach(r -> finish(r, SandboxState.DELETED, "The warm pool shrank back"));
-                    log.info("Warm pool shrunk from {} to {}", pooled.size(), target);
-                } else if (!fresh.isEmpty()) {
-                    log.info("Warm pool raised from {} to {} ({} beyond warm-pool)", pooled.size(), target, extra);
-                }
-                return fresh;
-            });
-        }
-        created.forEach(this::launch);
+        growPool(() -> {
+            List<SandboxRecord> active = ledger.active();
+            List<SandboxRecord> pooled = active.stream().filter(SandboxRecord::pooled).toList();
+            int room = (int) Math.max(0, limits.maxTotal() - (active.size() - pooled.size()));
+            java.util.Set<String> holders = java.util.stream.Stream.concat(active.stream(), ledger.queued().stream())
+                    .filter(r -> !r.pooled() && r.owner() != null).map(r -> r.owner() + "/" + r.labId())
+                    .collect(java.util.stream.Collectors.toSet());
+            int extra = Math.max(0, Math.min(room, demand.extra(holders, room)));
+            int target = limits.warmPool() + extra;
+            List<SandboxRecord> fresh = newPooled(Math.max(0, target - pooled.size()));
+            if (pooled.size() > target) {
+                pooled.stream().sorted(java.util.Comparator.comparing(SandboxRecord::createdAt).reversed())
+                        .limit(pooled.size() - target)
+                        .forEach(r -> finish(r, SandboxState.DELETED, "The warm pool shrank back"));
+                log.info("Warm pool shrunk from {} to {}", pooled.size(), target);
+            } else if (!fresh.isEmpty()) {
+                log.info("Warm pool raised from {} to {} ({} beyond warm-pool)", pooled.size(), target, extra);
+            }
+            return fresh;
+        });
     }
 
     /** A learner outranks the pool: when the host is full, a pooled sandbox makes room. */
