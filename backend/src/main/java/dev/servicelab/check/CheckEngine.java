@@ -146,19 +146,29 @@ public class CheckEngine {
             deadlines[i] = started.plus(wait.compareTo(maxWait) < 0 ? wait : maxWait);
         }
         boolean decided = false;
-        int firstWrong = -1;
-        for (int i = 0; i < specs.size() && !decided; i++) {
+        List<Integer> beforeWrong = null;
+        List<Integer> evaluated = new java.util.ArrayList<>();
+        // API checks first: they answer in milliseconds and most wrong answers show there, so the
+        // first ✘ does not wait for a probe's round trip into the sandbox. Results keep their index.
+        for (int i : firstPassOrder(specs)) {
+            if (decided) {
+                break;
+            }
             results[i] = evaluate(specs.get(i), context);
             listener.result(i, results[i]);
             decided = stopped(results[i]);
-            if (firstWrong < 0 && results[i].wrong()) {
-                firstWrong = i;
+            if (beforeWrong == null && results[i].wrong()) {
+                beforeWrong = List.copyOf(evaluated);
             }
+            evaluated.add(i);
         }
         // A wrong answer decides the step. Converging checks evaluated before it may since have got
         // further (a pod became Ready meanwhile): look at them once more, so that every message
         // describes the same moment.
-        for (int i = 0; i < firstWrong && !decided; i++) {
+        for (int i : beforeWrong == null ? List.<Integer>of() : beforeWrong) {
+            if (decided) {
+                break;
+            }
             if (results[i].waiting()) {
                 CheckResult again = evaluate(specs.get(i), context);
                 if (!again.message().equals(results[i].message()) || !again.state().equals(results[i].state())) {
@@ -231,6 +241,12 @@ public class CheckEngine {
         boolean passed = Arrays.stream(results).allMatch(CheckResult::passed);
         return new StepReport(labId, step.id(), passed, List.of(results), Duration.between(started, Instant.now()).toMillis(),
                 started);
+    }
+
+    /** The step's checks in the order of the first pass: API checks, then probes, each in the lab's order. */
+    static List<Integer> firstPassOrder(List<CheckSpec> specs) {
+        return java.util.stream.IntStream.range(0, specs.size()).boxed()
+                .sorted(java.util.Comparator.comparing(i -> specs.get(i).type().probe())).toList();
     }
 
     /** A converging failure turned final, with why it is final said before the hint. */

@@ -64,6 +64,20 @@ class CheckEngineTest {
     }
 
     @Test
+    void theApiChecksAnswerBeforeAnyProbeIsSentSoAWrongFieldShowsWithoutWaitingForTheSandbox() {
+        Scripted checks = new Scripted(Map.of(
+                "answers", List.of(Outcome.fail("GET http://api/ failed: the connection was refused")),
+                "targetPort", List.of(Outcome.wrong("Service api: spec.ports[0].targetPort is 80, expected 8080."))));
+        List<String> heard = new ArrayList<>();
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "answers", 30),
+                spec("targetPort", 0)), context(), (index, result) -> heard.add(index + " " + result.state()));
+
+        assertThat(heard).containsExactly("1 wrong", "0 waiting");
+        assertThat(report.results()).extracting(CheckResult::state).as("results keep the lab's order")
+                .containsExactly("waiting", "wrong");
+    }
+
+    @Test
     void onceARetriedCheckTurnsWrongTheProbesRetriedAfterItAreNotSentAgain() {
         Scripted checks = new Scripted(Map.of(
                 "port 80", List.of(Outcome.fail("refused"), Outcome.wrong("refused for good")),
