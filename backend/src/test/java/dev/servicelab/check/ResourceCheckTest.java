@@ -4,7 +4,9 @@ import static dev.servicelab.check.MockCluster.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.lab.CheckType;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
@@ -49,6 +51,22 @@ class ResourceCheckTest {
                 Map.of("spec.type", "NodePort", "spec.ports[0].port", 8080)), cluster.context());
         assertThat(outcome.message()).startsWith("Service web: ").contains("spec.type is ClusterIP, expected NodePort")
                 .contains("spec.ports[0].port is 80, expected 8080");
+    }
+
+    @Test
+    void aStatusFieldAControllerMayStillSetIsWaitedForButARestartCountAboveTheLimitIsFinal() {
+        Pod caller = cluster.pod("caller", Map.of("run", "caller"), true);
+        caller.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName("c").withRestartCount(1).build()));
+        client.pods().resource(caller).updateStatus();
+
+        Outcome restarted = new ResourceCheck().evaluate(spec(CheckType.RESOURCE, "kind", "Pod", "name", "caller", "fields",
+                Map.of("status.containerStatuses[0].restartCount", 0)), cluster.context());
+        Outcome pending = new ResourceCheck().evaluate(spec(CheckType.RESOURCE, "kind", "Pod", "name", "caller", "fields",
+                Map.of("status.phase", "Succeeded")), cluster.context());
+
+        assertThat(restarted.state()).isEqualTo(Outcome.State.WRONG);
+        assertThat(restarted.message()).contains("restartCount is 1, expected 0");
+        assertThat(pending.state()).isEqualTo(Outcome.State.CONVERGING);
     }
 
     @Test
