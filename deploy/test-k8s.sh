@@ -241,5 +241,6 @@ if [ "$state" = READY ]; then
 fi
 . deploy/k8s-checks/replicas.sh && replica_checks # issue 16: sessions, dashboard events, tunnels, terminals across replicas
 . "$ROOT/deploy/k8s-checks/hibernate.sh" && hibernate_checks
+. "$ROOT/deploy/k8s-checks/netpol.sh" && netpol_checks # issue 12: the overlay's NetworkPolicies hold
 echo "k8s: $passed passed, $failed failed"
 [ "$failed" = 0 ]
