@@ -19,7 +19,7 @@ np_connect() {
 netpol_checks() {
   say "network policies: a sandbox's node pod reaches nothing of the platform or the host cluster"
   http POST "$A/api/v1/labs/$NP_LAB/sandbox" "$LEARNER:$LEARNER_PASSWORD" >/dev/null
-  local view state="" deadline=$((SECONDS + 600)) id node platform pg pg_svc api_svc host_ip code
+  local view state="" deadline=$((SECONDS + 600)) id node platform pg api_svc host_ip code
   while [ $SECONDS -lt $deadline ]; do
     view=$(http GET "$A/api/v1/labs/$NP_LAB/sandbox" "$LEARNER:$LEARNER_PASSWORD")
     state=$(field state <<<"$view")
@@ -32,14 +32,13 @@ netpol_checks() {
   node=$id-server
   platform=$(kubectl -n servicelab get pods -l app.kubernetes.io/name=servicelab -o jsonpath='{.items[0].metadata.name}')
   pg=$(kubectl -n servicelab get pods -l app.kubernetes.io/name=postgres -o jsonpath='{.items[0].status.podIP}')
-  pg_svc=$(kubectl -n servicelab get service postgres -o jsonpath='{.spec.clusterIP}')
   api_svc=$(kubectl -n default get service kubernetes -o jsonpath='{.spec.clusterIP}')
   host_ip=$(kubectl get nodes -o jsonpath='{.items[0].status.addresses[?(@.type=="InternalIP")].address}')
   local platform_ip node_ip
   platform_ip=$(kubectl -n servicelab get pod "$platform" -o jsonpath='{.status.podIP}')
   node_ip=$(kubectl -n servicelab-sandboxes get pod "$node" -o jsonpath='{.status.podIP}')
   {
-    echo "node pod $node $node_ip; platform $platform $platform_ip; postgres $pg (Service $pg_svc); API Service $api_svc; host $host_ip"
+    echo "node pod $node $node_ip; platform $platform $platform_ip; postgres $pg (its Service is headless); API Service $api_svc; host $host_ip"
     kubectl get networkpolicies -A
     docker exec "$HOST" iptables -S SERVICELAB-NETPOL
   } >"$LOG/netpol.txt" 2>&1 || true
@@ -47,7 +46,7 @@ netpol_checks() {
   code=$(np_connect "$platform" servicelab servicelab "$node_ip" 6443)
   check "network policies: the platform reaches the sandbox's node pod (API port; connect exit $code)" [ "$code" = 0 ]
   local target
-  for target in "PostgreSQL pod:$pg:5432" "PostgreSQL Service:$pg_svc:5432" "the platform's HTTP port:$platform_ip:8080" \
+  for target in "PostgreSQL pod:$pg:5432" "the platform's HTTP port:$platform_ip:8080" \
       "the host cluster's API Service:$api_svc:443" "the host node's API port:$host_ip:6443" \
       "the metadata address:169.254.169.254:80"; do
     IFS=: read -r name ip port <<<"$target"

@@ -222,7 +222,7 @@ func (b *builder) peerPods(polNS string, peer networkingv1.NetworkPolicyPeer) []
 func (b *builder) addSet(t SetType, members []string) string {
 	sort.Strings(members)
 	members = dedupe(members)
-	name := Prefix + hash(string(t)+"\n"+strings.Join(members, "\n"))[:16]
+	name := Prefix + hash(string(t) + "\n" + strings.Join(members, "\n"))[:16]
 	b.sets[name] = Set{Name: name, Type: t, Members: members}
 	return name
 }
