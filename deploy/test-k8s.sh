@@ -70,6 +70,8 @@ trap cleanup EXIT
 docker rm -f -v "$HOST" >/dev/null 2>&1 || true
 
 say "starting the host cluster (a kit node, like a sandbox)"
+# Without --disable-network-policy the node enforces NetworkPolicies (k3s's default), so the
+# overlay's policies are in force for everything below; k8s-checks/netpol.sh probes them.
 docker run -d --name "$HOST" --hostname "$HOST" --privileged --tmpfs /run --tmpfs /var/run -p 127.0.0.1::6443 \
   "$SERVICELAB_NODE_IMAGE" server --disable=traefik --tls-san=127.0.0.1 >/dev/null
 api_port=$(docker port "$HOST" 6443/tcp | head -1 | sed 's/.*://')
@@ -241,5 +243,6 @@ if [ "$state" = READY ]; then
 fi
 . deploy/k8s-checks/replicas.sh && replica_checks # issue 16: sessions, dashboard events, tunnels, terminals across replicas
 . "$ROOT/deploy/k8s-checks/hibernate.sh" && hibernate_checks
+. "$ROOT/deploy/k8s-checks/netpol.sh" && netpol_checks # issue 12: the overlay's NetworkPolicies hold
 echo "k8s: $passed passed, $failed failed"
 [ "$failed" = 0 ]

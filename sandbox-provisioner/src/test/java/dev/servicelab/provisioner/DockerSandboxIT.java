@@ -9,6 +9,7 @@ import dev.servicelab.provisioner.docker.DockerSandboxProvisioner;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
@@ -116,6 +117,19 @@ class DockerSandboxIT {
         }
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThatCode(() -> LearnerConfinement.verify(client))
                 .doesNotThrowAnyException());
+    }
+
+    @Test
+    void withoutTheNetworkPolicyAddonALearnersNetworkPolicyIsRefusedWithTheReason() {
+        try (KubernetesClient learner = LearnerConfinement.asLearner(client)) {
+            assertThatThrownBy(() -> learner.network().v1().networkPolicies().inNamespace("default")
+                    .resource(new NetworkPolicyBuilder().withNewMetadata().withName("deny").endMetadata()
+                            .withNewSpec().withNewPodSelector().endPodSelector().endSpec().build()).create())
+                    .isInstanceOf(KubernetesClientException.class)
+                    .hasMessageContaining("NetworkPolicies are not enforced in this sandbox");
+        }
+        assertThat(SandboxIsolationIT.nodeExec(sandbox.nodes().get(0).containerId(), "iptables-save", "-t", "filter"))
+                .as("no policy controller runs").contains("KUBE-FORWARD").doesNotContain("SERVICELAB-NETPOL");
     }
 
     @Test
