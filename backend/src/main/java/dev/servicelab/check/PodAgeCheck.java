@@ -49,8 +49,58 @@ class PodAgeCheck implements Check {
         Map<String, String> selector = new LinkedHashMap<>();
         spec.map("selector").forEach((k, v) -> selector.put(k, String.valueOf(v)));
         List<Pod> pods = context.client().pods().inNamespace(spec.namespace()).withLabels(selector).list().getItems();
-        return verdict(Objects.selector(selector), spec.namespace(), pods,
+        Outcome outcome = verdict(Objects.selector(selector), spec.namespace(), pods,
                 new Reference(kind + " " + name, Instant.parse(String.valueOf(created))), after);
+        // Old pods that nothing is replacing stay old: only the learner can still change that.
+        return after && !outcome.passed() && !pods.isEmpty() && nothingReplaces(context, pods) ? Outcome.wrong(outcome.message()) : outcome;
+    }
+
+    /**
+     * Whether the pods are all Ready, none is going, and no controller of theirs is rolling out
+     * (a {@code kubectl rollout restart} replaces old pods a few at a time: those wait).
+     */
+    private static boolean nothingReplaces(CheckContext context, List<Pod> pods) {
+        for (Pod pod : pods) {
+            if (pod.getMetadata().getDeletionTimestamp() != null || !Objects.ready(pod)) {
+                return false;
+            }
+            var owners = pod.getMetadata().getOwnerReferences();
+            if (owners == null || owners.isEmpty()) {
+                continue;
+            }
+            var owner = owners.get(0);
+            String namespace = pod.getMetadata().getNamespace();
+            boolean settled = switch (owner.getKind()) {
+                case "ReplicaSet" -> {
+                    var set = context.client().apps().replicaSets().inNamespace(namespace).withName(owner.getName()).get();
+                    var byDeployment = set == null || set.getMetadata().getOwnerReferences() == null ? null
+                            : set.getMetadata().getOwnerReferences().stream().filter(o -> "Deployment".equals(o.getKind())).findFirst().orElse(null);
+                    yield set != null && (byDeployment == null || rolledOut(
+                            context.client().apps().deployments().inNamespace(namespace).withName(byDeployment.getName()).get()));
+                }
+                case "StatefulSet" -> {
+                    var set = context.client().apps().statefulSets().inNamespace(namespace).withName(owner.getName()).get();
+                    yield set != null && set.getStatus() != null && set.getStatus().getUpdateRevision() != null
+                            && set.getStatus().getUpdateRevision().equals(set.getStatus().getCurrentRevision());
+                }
+                default -> false;
+            };
+            if (!settled) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean rolledOut(io.fabric8.kubernetes.api.model.apps.Deployment deployment) {
+        if (deployment == null || deployment.getStatus() == null || deployment.getStatus().getObservedGeneration() == null) {
+            return false;
+        }
+        int wanted = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        var status = deployment.getStatus();
+        long generation = deployment.getMetadata().getGeneration() == null ? 0 : deployment.getMetadata().getGeneration();
+        return status.getObservedGeneration() >= generation
+                && Integer.valueOf(wanted).equals(status.getUpdatedReplicas()) && Integer.valueOf(wanted).equals(status.getReplicas());
     }
 
     /**
