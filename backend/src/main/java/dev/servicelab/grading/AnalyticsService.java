@@ -8,7 +8,9 @@ import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.grading.Results.StepResult;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -35,14 +37,16 @@ public class AnalyticsService {
             if (labs.isEmpty()) {
                 continue;
             }
-            List<StepResult> template = labs.get(0).steps();
-            for (int stepIndex = 0; stepIndex < template.size(); stepIndex++) {
-                int si = stepIndex;
-                List<StepResult> rows = labs.stream().map(l -> l.steps().get(si)).toList();
+            // By step id, not position: in a lab with a fault pool each learner has their own faults, and a
+            // fault's figures count only the learners who drew it.
+            Map<String, List<StepResult>> byStep = new LinkedHashMap<>();
+            labs.forEach(l -> l.steps().forEach(r -> byStep.computeIfAbsent(r.stepId(), id -> new ArrayList<>()).add(r)));
+            for (List<StepResult> rows : byStep.values()) {
+                StepResult first = rows.get(0);
                 List<StepResult> started = rows.stream().filter(r -> !"NOT_STARTED".equals(r.status())).toList();
                 List<StepResult> passed = started.stream().filter(r -> "PASSED".equals(r.status())).toList();
-                steps.add(new StepStats(cohort.labs().get(li).labId(), template.get(si).stepId(), template.get(si).title(),
-                        started.size(), passed.size(), learners.isEmpty() ? 0 : round(100.0 * passed.size() / learners.size()),
+                steps.add(new StepStats(cohort.labs().get(li).labId(), first.stepId(), first.title(),
+                        started.size(), passed.size(), round(100.0 * passed.size() / rows.size()),
                         meanMinutes(passed), started.size() - passed.size(), meanMinutes(started),
                         rows.stream().mapToInt(StepResult::hintsUsed).sum(), rows.stream().mapToInt(StepResult::failedAttempts).sum()));
             }
