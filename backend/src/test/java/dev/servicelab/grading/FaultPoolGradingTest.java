@@ -64,7 +64,7 @@ class FaultPoolGradingTest extends CohortTestSupport {
     }
 
     @Test
-    void theDashboardAndTheLabPageShowEachLearnerTheirOwnSteps() {
+    void theDashboardTheLabPageAndTheCatalogShowEachLearnerTheirOwnSteps() {
         String teacher = newInstructor();
         JsonNode cohort = instructorApi(teacher).post("/api/v1/cohorts",
                 "{\"name\":\"Capstone pages\",\"labs\":[{\"labId\":\"" + LAB + "\"}]}").json();
@@ -83,5 +83,9 @@ class FaultPoolGradingTest extends CohortTestSupport {
         assertThat(page.body()).contains("1</span> of <span>4</span> steps done")
                 .contains(own(learner).stream().map(id -> "data-step=\"" + id + "\"").toArray(String[]::new))
                 .doesNotContain("data-step=\"" + notMine + "\"");
+
+        var catalogPage = learnerApi(learner).get("/");
+        assertThat(catalogPage.status()).isEqualTo(200);
+        assertThat(catalogPage.body()).containsPattern("(?s)" + LAB + ".{0,2000}4 steps");
     }
 }
