@@ -1,11 +1,13 @@
 package dev.servicelab.grading;
 
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.cohort.Cohort;
 import dev.servicelab.grading.CohortAnalytics.FailureCount;
 import dev.servicelab.grading.CohortAnalytics.StepStats;
 import dev.servicelab.grading.Results.LabResult;
 import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.grading.Results.StepResult;
+import dev.servicelab.lab.LabStep;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,10 +24,12 @@ public class AnalyticsService {
 
     private final ResultsService results;
     private final JdbcClient jdbc;
+    private final LabCatalogService catalog;
 
-    AnalyticsService(ResultsService results, JdbcClient jdbc) {
+    AnalyticsService(ResultsService results, JdbcClient jdbc, LabCatalogService catalog) {
         this.results = results;
         this.jdbc = jdbc;
+        this.catalog = catalog;
     }
 
     public CohortAnalytics analytics(Cohort cohort) {
@@ -41,7 +45,12 @@ public class AnalyticsService {
             // fault's figures count only the learners who drew it.
             Map<String, List<StepResult>> byStep = new LinkedHashMap<>();
             labs.forEach(l -> l.steps().forEach(r -> byStep.computeIfAbsent(r.stepId(), id -> new ArrayList<>()).add(r)));
-            for (List<StepResult> rows : byStep.values()) {
+            // In the lab's own order (its steps, then its whole pool), whoever drew what.
+            List<String> order = catalog.catalog().lab(cohort.labs().get(li).labId())
+                    .map(lab -> lab.withAllFaults().steps().stream().map(LabStep::id).toList()).orElse(List.of());
+            List<List<StepResult>> ordered = new ArrayList<>(byStep.values());
+            ordered.sort(Comparator.comparingInt(rows -> order.indexOf(rows.get(0).stepId())));
+            for (List<StepResult> rows : ordered) {
                 StepResult first = rows.get(0);
                 List<StepResult> started = rows.stream().filter(r -> !"NOT_STARTED".equals(r.status())).toList();
                 List<StepResult> passed = started.stream().filter(r -> "PASSED".equals(r.status())).toList();

@@ -61,6 +61,9 @@ class FaultPoolGradingTest extends CohortTestSupport {
         assertThat(passedFault.completionPercent()).isEqualTo(bothDrewIt ? 50.0 : 100.0);
         assertThat(figures.steps()).extracting(CohortAnalytics.StepStats::stepId).doesNotHaveDuplicates()
                 .containsAll(own(first)).containsAll(own(second));
+        List<String> poolOrder = catalog.lab(LAB).withAllFaults().steps().stream().map(LabStep::id).toList();
+        assertThat(figures.steps()).extracting(CohortAnalytics.StepStats::stepId)
+                .isSortedAccordingTo(java.util.Comparator.comparingInt(poolOrder::indexOf));
     }
 
     @Test
