@@ -3,7 +3,9 @@ package dev.servicelab.catalog;
 import dev.servicelab.lab.Lab;
 import dev.servicelab.lab.LabCatalog;
 import dev.servicelab.lab.LabProblem;
+import dev.servicelab.security.CurrentAccount;
 import io.swagger.v3.oas.annotations.Operation;
+import java.security.Principal;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +25,7 @@ class LabApiController {
             List<String> prerequisites, List<String> tags, int nodes, int steps) {
         static LabSummary of(Lab lab) {
             return new LabSummary(lab.id(), lab.title(), lab.summary(), lab.difficulty().name().toLowerCase(),
-                    lab.estimatedMinutes(), lab.prerequisites(), lab.tags(), lab.sandbox().nodes(), lab.steps().size());
+                    lab.estimatedMinutes(), lab.prerequisites(), lab.tags(), lab.sandbox().nodes(), lab.stepCount());
         }
     }
 
@@ -39,10 +41,12 @@ class LabApiController {
 
     private final LabCatalogService catalog;
     private final MarkdownRenderer markdown;
+    private final CurrentAccount current;
 
-    LabApiController(LabCatalogService catalog, MarkdownRenderer markdown) {
+    LabApiController(LabCatalogService catalog, MarkdownRenderer markdown, CurrentAccount current) {
         this.catalog = catalog;
         this.markdown = markdown;
+        this.current = current;
     }
 
     @GetMapping("/labs")
@@ -52,9 +56,10 @@ class LabApiController {
     }
 
     @GetMapping("/labs/{labId}")
-    @Operation(summary = "One lab with its steps' instructions (hints and solutions are not included)")
-    LabDetail lab(@PathVariable String labId) {
-        Lab lab = catalog.lab(labId);
+    @Operation(summary = "One lab with its steps' instructions as the caller gets them (a lab with a fault pool: "
+            + "their own faults; hints and solutions are not included)")
+    LabDetail lab(@PathVariable String labId, Principal principal) {
+        Lab lab = catalog.lab(labId, current.of(principal).id());
         return new LabDetail(LabSummary.of(lab), lab.steps().stream()
                 .map(s -> new StepView(s.id(), s.title(), s.instructions(), markdown.html(s.instructions()),
                         s.hints().size(), s.checks().stream().map(c -> c.title()).toList()))

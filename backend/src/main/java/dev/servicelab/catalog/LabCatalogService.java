@@ -47,8 +47,17 @@ public class LabCatalogService {
                 "There is no lab '" + id + "'. GET /api/v1/labs lists the labs on offer."));
     }
 
-    public LabStep step(String labId, String stepId) {
-        Lab lab = lab(labId);
+    /**
+     * The lab as this learner gets it: the one place that turns a lab and a learner into steps (a lab
+     * with a fault pool gives each learner their own faults, see {@code Lab.forLearner}).
+     */
+    public Lab lab(String id, long learnerId) {
+        return lab(id).forLearner(learnerId);
+    }
+
+    /** One of the learner's steps of the lab; a fault they did not draw is no step of theirs. */
+    public LabStep step(String labId, long learnerId, String stepId) {
+        Lab lab = lab(labId, learnerId);
         return lab.step(stepId).orElseThrow(() -> new NotFoundException("step-not-found", "No such step",
                 "Lab '" + labId + "' has no step '" + stepId + "'; its steps are "
                         + lab.steps().stream().map(LabStep::id).toList() + "."));

@@ -60,8 +60,8 @@ public class CheckService {
      * a problem detail at once. Close it to let the account's next check in.
      */
     public Run start(Account account, String labId, String stepId) {
-        Lab lab = catalog.lab(labId);
-        LabStep step = catalog.step(labId, stepId);
+        Lab lab = catalog.lab(labId, account.id());
+        LabStep step = catalog.step(labId, account.id(), stepId);
         LabProgress before = progress.progress(account, labId);
         if (before.startedAt() == null) {
             throw new ConflictException("lab-not-started", "Lab not started",
@@ -124,7 +124,7 @@ public class CheckService {
                 progress.recordPassed(account, labId, stepId);
                 before.stepToSetUpAfterPassing(stepId).ifPresent(next -> {
                     try {
-                        setup.setUpStep(sandbox, lab, catalog.step(labId, next));
+                        setup.setUpStep(sandbox, lab, catalog.step(labId, account.id(), next));
                     } catch (RuntimeException e) {
                         log.warn("Setting up step {} of {} for {} failed: {}", next, labId, account.username(), e.getMessage());
                     }

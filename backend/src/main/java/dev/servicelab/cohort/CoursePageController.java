@@ -80,7 +80,7 @@ class CoursePageController {
         model.addAttribute("courses", cohorts.joined(account).stream().map(c -> new Course(c, c.labs().stream()
                 .filter(l -> catalog.catalog().lab(l.labId()).isPresent())
                 .map(l -> new CourseLab(l, catalog.lab(l.labId()).title(), progress.progress(account, l.labId()),
-                        catalog.lab(l.labId()).steps().size()))
+                        catalog.lab(l.labId()).stepCount()))
                 .toList())).toList());
         return "instructor/courses";
     }

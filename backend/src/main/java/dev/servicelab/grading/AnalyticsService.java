@@ -1,14 +1,18 @@
 package dev.servicelab.grading;
 
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.cohort.Cohort;
 import dev.servicelab.grading.CohortAnalytics.FailureCount;
 import dev.servicelab.grading.CohortAnalytics.StepStats;
 import dev.servicelab.grading.Results.LabResult;
 import dev.servicelab.grading.Results.LearnerResult;
 import dev.servicelab.grading.Results.StepResult;
+import dev.servicelab.lab.LabStep;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -20,10 +24,12 @@ public class AnalyticsService {
 
     private final ResultsService results;
     private final JdbcClient jdbc;
+    private final LabCatalogService catalog;
 
-    AnalyticsService(ResultsService results, JdbcClient jdbc) {
+    AnalyticsService(ResultsService results, JdbcClient jdbc, LabCatalogService catalog) {
         this.results = results;
         this.jdbc = jdbc;
+        this.catalog = catalog;
     }
 
     public CohortAnalytics analytics(Cohort cohort) {
@@ -35,14 +41,21 @@ public class AnalyticsService {
             if (labs.isEmpty()) {
                 continue;
             }
-            List<StepResult> template = labs.get(0).steps();
-            for (int stepIndex = 0; stepIndex < template.size(); stepIndex++) {
-                int si = stepIndex;
-                List<StepResult> rows = labs.stream().map(l -> l.steps().get(si)).toList();
+            // By step id, not position: in a lab with a fault pool each learner has their own faults, and a
+            // fault's figures count only the learners who drew it.
+            Map<String, List<StepResult>> byStep = new LinkedHashMap<>();
+            labs.forEach(l -> l.steps().forEach(r -> byStep.computeIfAbsent(r.stepId(), id -> new ArrayList<>()).add(r)));
+            // In the lab's own order (its steps, then its whole pool), whoever drew what.
+            List<String> order = catalog.catalog().lab(cohort.labs().get(li).labId())
+                    .map(lab -> lab.withAllFaults().steps().stream().map(LabStep::id).toList()).orElse(List.of());
+            List<List<StepResult>> ordered = new ArrayList<>(byStep.values());
+            ordered.sort(Comparator.comparingInt(rows -> order.indexOf(rows.get(0).stepId())));
+            for (List<StepResult> rows : ordered) {
+                StepResult first = rows.get(0);
                 List<StepResult> started = rows.stream().filter(r -> !"NOT_STARTED".equals(r.status())).toList();
                 List<StepResult> passed = started.stream().filter(r -> "PASSED".equals(r.status())).toList();
-                steps.add(new StepStats(cohort.labs().get(li).labId(), template.get(si).stepId(), template.get(si).title(),
-                        started.size(), passed.size(), learners.isEmpty() ? 0 : round(100.0 * passed.size() / learners.size()),
+                steps.add(new StepStats(cohort.labs().get(li).labId(), first.stepId(), first.title(),
+                        started.size(), passed.size(), round(100.0 * passed.size() / rows.size()),
                         meanMinutes(passed), started.size() - passed.size(), meanMinutes(started),
                         rows.stream().mapToInt(StepResult::hintsUsed).sum(), rows.stream().mapToInt(StepResult::failedAttempts).sum()));
             }

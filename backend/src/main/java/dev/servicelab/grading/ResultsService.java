@@ -175,7 +175,7 @@ public class ResultsService {
             List<LabResult> labs = new ArrayList<>();
             for (Cohort.CohortLab cohortLab : cohort.labs()) {
                 Lab lab = catalog.catalog().lab(cohortLab.labId()).orElse(null);
-                List<LabStep> labSteps = lab == null ? List.of() : lab.steps();
+                List<LabStep> labSteps = lab == null ? List.of() : lab.forLearner(member.accountId()).steps();
                 Enrolment enrolment = enrolments.get(new Key(member.accountId(), cohortLab.labId()));
                 List<StepResult> stepResults = new ArrayList<>();
                 int passed = 0;

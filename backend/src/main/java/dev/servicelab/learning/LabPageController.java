@@ -26,7 +26,7 @@ class LabPageController {
     /** A catalog card: the lab and how far the learner got. */
     record CatalogEntry(Lab lab, LabProgress progress) {
         public int percent() {
-            return lab.steps().isEmpty() ? 0 : (int) (100 * progress.passedSteps() / lab.steps().size());
+            return (int) (100 * progress.passedSteps() / lab.stepCount());
         }
     }
 
@@ -63,7 +63,7 @@ class LabPageController {
     @GetMapping("/labs/{labId}")
     String lab(@PathVariable String labId, Principal principal, Model model) {
         Account account = current.of(principal);
-        Lab lab = catalog.lab(labId);
+        Lab lab = catalog.lab(labId, account.id());
         try {
             sandboxes.wake(account, labId); // opening the lab is coming back to it
         } catch (SandboxService.SandboxesDisabledException e) {

@@ -53,8 +53,8 @@ public class LabSetup implements SandboxPreparer {
 
     @Override
     public void prepare(SandboxRecord record, Sandbox sandbox) {
-        Lab lab = catalog.lab(record.labId());
         Account account = accounts.findByUsername(record.owner()).orElseThrow();
+        Lab lab = catalog.lab(record.labId(), account.id());
         LabProgress state = progress.progress(account, lab.id());
         KubernetesClient client = handles.handle(sandbox).client();
         for (String namespace : lab.sandbox().namespaces()) {

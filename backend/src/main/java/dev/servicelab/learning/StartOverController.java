@@ -47,7 +47,7 @@ class StartOverController {
             + "reference solutions of the steps before it). My progress is kept")
     SandboxView startOver(@PathVariable String labId, @RequestBody(required = false) StartOver body, Principal principal) {
         Account account = current.of(principal);
-        Lab lab = catalog.lab(labId);
+        Lab lab = catalog.lab(labId, account.id());
         if (body != null && body.step() != null) {
             int index = lab.steps().stream().map(s -> s.id()).toList().indexOf(body.step());
             if (index < 0) {

@@ -29,7 +29,7 @@ public class ProgressService {
     }
 
     public LabProgress progress(Account account, String labId) {
-        Lab lab = catalog.lab(labId);
+        Lab lab = catalog.lab(labId, account.id());
         var enrolment = repository.enrolment(account.id(), labId);
         Map<String, ProgressRepository.StepRow> rows = repository.steps(account.id(), labId).stream()
                 .collect(Collectors.toMap(ProgressRepository.StepRow::stepId, Function.identity()));
@@ -45,7 +45,7 @@ public class ProgressService {
     /** Starts a lab: idempotent, so opening a lab twice changes nothing. */
     @Transactional
     public LabProgress start(Account account, String labId) {
-        Lab lab = catalog.lab(labId);
+        Lab lab = catalog.lab(labId, account.id());
         repository.enrol(account.id(), labId);
         repository.startStep(account.id(), labId, lab.steps().get(0).id());
         return progress(account, labId);
@@ -54,8 +54,8 @@ public class ProgressService {
     /** Records that a step's checks passed; the next step starts, and the last one completes the lab. */
     @Transactional
     public LabProgress recordPassed(Account account, String labId, String stepId) {
-        Lab lab = catalog.lab(labId);
-        catalog.step(labId, stepId);
+        Lab lab = catalog.lab(labId, account.id());
+        catalog.step(labId, account.id(), stepId);
         repository.enrol(account.id(), labId);
         repository.passStep(account.id(), labId, stepId);
         LabProgress progress = progress(account, labId);
@@ -77,7 +77,7 @@ public class ProgressService {
     /** Reveals the step's next hint and returns every hint revealed so far. */
     @Transactional
     public List<String> revealHint(Account account, String labId, String stepId) {
-        LabStep step = catalog.step(labId, stepId);
+        LabStep step = catalog.step(labId, account.id(), stepId);
         if (repository.enrolment(account.id(), labId).isEmpty()) {
             throw new ConflictException("lab-not-started", "Lab not started",
                     "Start the lab before asking for hints: POST /api/v1/labs/" + labId + "/enrolment.");
@@ -88,7 +88,7 @@ public class ProgressService {
     }
 
     public List<String> revealedHints(Account account, String labId, String stepId) {
-        LabStep step = catalog.step(labId, stepId);
+        LabStep step = catalog.step(labId, account.id(), stepId);
         int used = progress(account, labId).steps().stream().filter(s -> s.stepId().equals(stepId))
                 .mapToInt(LabProgress.StepProgress::hintsUsed).findFirst().orElse(0);
         return step.hints().subList(0, Math.min(used, step.hints().size()));

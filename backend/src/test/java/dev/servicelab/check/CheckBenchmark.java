@@ -63,7 +63,7 @@ class CheckBenchmark extends SandboxPlatformTestBase {
         List<Long> allWrong = new ArrayList<>();
         List<Long> allApplied = new ArrayList<>();
         List<Long> allRight = new ArrayList<>();
-        for (Lab lab : catalog.labs()) {
+        for (Lab lab : catalog.labs().stream().map(Lab::withAllFaults).toList()) {
             if (!"all".equals(only) && !List.of(only.split(",")).contains(lab.id())) {
                 continue;
             }

@@ -312,7 +312,7 @@ class LearnerAttackIT extends SandboxPlatformTestBase {
     @Order(4)
     void aReplacedOrDeletedProbeIsRecreatedAndTheVerdictStaysTrue() {
         Lab lab = catalog.lab(LAB);
-        LabStep step = catalog.step(LAB, STEP);
+        LabStep step = lab.step(STEP).orElseThrow();
         setup.applyFiles(admin, lab, step.setup());
         CheckContext context = new CheckContext(sandbox, admin);
         String podName = ProbePods.name(dev.servicelab.provisioner.SandboxNode.Role.SERVER);

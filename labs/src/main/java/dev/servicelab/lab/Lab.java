@@ -1,12 +1,15 @@
 package dev.servicelab.lab;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A lab as loaded from its folder: the manifest's fields and its ordered steps. {@code position}
  * is its place in the course among labs of its difficulty ({@link #UNPLACED} when it gives none).
+ * A lab with a fault pool ({@code faults}, else null) is a template: {@link #forLearner} turns it into
+ * the lab one learner does, its {@code steps} followed by their own draw of faults.
  */
 public record Lab(
         String id,
@@ -19,6 +22,7 @@ public record Lab(
         List<String> tags,
         SandboxSpec sandbox,
         List<LabStep> steps,
+        FaultPool faults,
         Path folder) {
 
     public static final int UNPLACED = Integer.MAX_VALUE;
@@ -27,6 +31,41 @@ public record Lab(
         prerequisites = List.copyOf(prerequisites);
         tags = List.copyOf(tags);
         steps = List.copyOf(steps);
+    }
+
+    /**
+     * The lab as this learner gets it: the same lab when it has no fault pool, else its steps and
+     * the learner's faults (see {@link FaultPool#draw}). Everything that shows, checks, sets up or
+     * grades a learner's steps goes through here.
+     */
+    public Lab forLearner(long learnerId) {
+        return faults == null ? this : compose(faults.draw(learnerId, id));
+    }
+
+    /** The lab with every fault of its pool, in order: what the conformance suite runs. */
+    public Lab withAllFaults() {
+        return faults == null ? this : compose(faults.pool());
+    }
+
+    /** How many steps a learner gets. */
+    public int stepCount() {
+        return steps.size() + (faults == null ? 0 : faults.choose());
+    }
+
+    /**
+     * A shop is broken all at once: the pool's shared setup and every drawn fault's own setup are
+     * applied with the first step's, so a learner meets all their faults from the start, and a
+     * replay or a start over rebuilds the same cluster.
+     */
+    private Lab compose(List<LabStep> drawn) {
+        List<LabStep> all = new ArrayList<>(steps);
+        drawn.forEach(fault -> all.add(fault.withSetup(List.of())));
+        List<String> setup = new ArrayList<>(faults.setup());
+        setup.addAll(all.get(0).setup());
+        drawn.forEach(fault -> setup.addAll(fault.setup()));
+        all.set(0, all.get(0).withSetup(setup));
+        return new Lab(id, title, summary, difficulty, estimatedMinutes, position, prerequisites, tags, sandbox, all,
+                null, folder);
     }
 
     public Optional<LabStep> step(String stepId) {

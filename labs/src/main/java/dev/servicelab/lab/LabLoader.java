@@ -31,7 +31,8 @@ public final class LabLoader {
     private static final Logger log = LoggerFactory.getLogger(LabLoader.class);
     private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Set<String> LAB_KEYS = Set.of("id", "title", "summary", "difficulty", "estimatedMinutes",
-            "position", "prerequisites", "tags", "sandbox", "steps");
+            "position", "prerequisites", "tags", "sandbox", "steps", "faults");
+    private static final Set<String> FAULTS_KEYS = Set.of("setup", "choose", "pool");
     private static final Set<String> SANDBOX_KEYS = Set.of("nodes", "namespaces", "addons");
     private static final Set<String> STEP_KEYS = Set.of("id", "title", "instructions", "setup", "checks", "hints",
             "solution", "wrong");
@@ -109,12 +110,22 @@ public final class LabLoader {
         List<String> prerequisites = yaml.texts(map.get("prerequisites"), "prerequisites");
         List<String> tags = yaml.texts(map.get("tags"), "tags");
         Lab.SandboxSpec sandbox = sandbox(yaml, map.get("sandbox"));
-        List<LabStep> steps = steps(yaml, folder, map.get("steps"), root);
+        Node faultsNode = map.get("faults");
+        List<LabStep> steps = faultsNode != null && !map.containsKey("steps") ? List.of()
+                : steps(yaml, folder, map.get("steps"), root);
+        FaultPool faults = faultsNode == null ? null : faults(yaml, folder, faultsNode, steps);
+        int learnerSteps = steps.size() + (faults == null ? 0 : faults.choose());
+        if (problems.isEmpty() && (learnerSteps < 1 || learnerSteps > MAX_STEPS)) {
+            yaml.problem(faultsNode == null ? map.get("steps") : faultsNode, "a lab needs between 1 and " + MAX_STEPS
+                    + " steps, not " + learnerSteps + (faults == null ? "" : " (" + steps.size() + " steps and "
+                    + faults.choose() + " faults chosen per learner)"));
+        }
 
         if (!problems.isEmpty()) {
             return null;
         }
-        return new Lab(id, title, summary, difficulty, minutes, position, prerequisites, tags, sandbox, steps, folder);
+        return new Lab(id, title, summary, difficulty, minutes, position, prerequisites, tags, sandbox, steps, faults,
+                folder);
     }
 
     private static Integer missing(YamlFile yaml, Node root, String key) {
@@ -163,9 +174,6 @@ public final class LabLoader {
             return List.of();
         }
         List<Node> items = yaml.sequence(node, "steps");
-        if (items.isEmpty() || items.size() > MAX_STEPS) {
-            yaml.problem(node, "a lab needs between 1 and " + MAX_STEPS + " steps, not " + items.size());
-        }
         List<LabStep> steps = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         for (Node item : items) {
@@ -180,10 +188,57 @@ public final class LabLoader {
         return steps;
     }
 
+    /**
+     * A fault pool: each fault is written like a step and must be as complete as one (instructions,
+     * checks, hints, solution); ids are unique among the lab's steps and faults.
+     */
+    private FaultPool faults(YamlFile yaml, Path folder, Node node, List<LabStep> steps) {
+        Map<String, Node> map = yaml.mapping(node, "faults", FAULTS_KEYS);
+        List<String> setup = files(yaml, folder, map.get("setup"), "faults.setup");
+        List<LabStep> pool = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        steps.forEach(step -> ids.add(step.id()));
+        Node poolNode = map.get("pool");
+        if (poolNode == null) {
+            yaml.problem(node, "faults needs a 'pool': the list of faults to choose from, each written like a step");
+        } else {
+            for (Node item : yaml.sequence(poolNode, "faults.pool")) {
+                LabStep fault = step(yaml, folder, item, "fault");
+                if (fault != null) {
+                    if (!ids.add(fault.id())) {
+                        yaml.problem(item, "fault id '" + fault.id() + "' is used twice among the lab's steps and faults");
+                    }
+                    pool.add(fault);
+                }
+            }
+        }
+        Node chooseNode = map.get("choose");
+        Integer choose = null;
+        if (chooseNode == null) {
+            yaml.problem(node, "faults needs 'choose': how many faults of the pool each learner gets");
+        } else {
+            choose = yaml.integer(chooseNode, "faults.choose", 1, FaultPool.MAX_POOL);
+        }
+        if (pool.size() > FaultPool.MAX_POOL) {
+            yaml.problem(poolNode, "faults.pool has " + pool.size() + " faults; at most " + FaultPool.MAX_POOL);
+            return null;
+        }
+        if (choose != null && poolNode != null && choose > pool.size()) {
+            yaml.problem(chooseNode, "faults.choose is " + choose + " but the pool has only " + pool.size()
+                    + " faults: add faults or choose fewer");
+            return null;
+        }
+        return choose == null || pool.isEmpty() ? null : new FaultPool(setup, choose, pool);
+    }
+
     private LabStep step(YamlFile yaml, Path folder, Node node) {
-        Map<String, Node> map = yaml.mapping(node, "a step", STEP_KEYS);
-        String id = yaml.requiredText(map, "id", node, "a step");
-        String where = "step '" + (id == null ? "?" : id) + "'";
+        return step(yaml, folder, node, "step");
+    }
+
+    private LabStep step(YamlFile yaml, Path folder, Node node, String noun) {
+        Map<String, Node> map = yaml.mapping(node, "a " + noun, STEP_KEYS);
+        String id = yaml.requiredText(map, "id", node, "a " + noun);
+        String where = noun + " '" + (id == null ? "?" : id) + "'";
         if (id != null && !ID.matcher(id).matches()) {
             yaml.problem(map.get("id"), where + ": id must use lowercase letters, digits and dashes");
         }

@@ -23,6 +23,11 @@ public record LabStep(
         wrong = List.copyOf(wrong);
     }
 
+    /** The same step with another setup (a fault's setup moves to the start of the lab). */
+    public LabStep withSetup(List<String> setup) {
+        return new LabStep(id, title, instructions, setup, checks, hints, solution, wrong);
+    }
+
     /** Platform actions a learner triggers from the lab page rather than from the terminal. */
     public static final java.util.Set<String> ACTIONS = java.util.Set.of("start-tunnel", "stop-tunnel");
 

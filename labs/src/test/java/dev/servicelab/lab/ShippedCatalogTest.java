@@ -41,6 +41,6 @@ class ShippedCatalogTest {
 
     @Test
     void everyStepHasAtLeastFourAndAtMostEightStepsPerLab() {
-        assertThat(catalog.labs()).allSatisfy(lab -> assertThat(lab.steps()).hasSizeBetween(4, 8));
+        assertThat(catalog.labs()).allSatisfy(lab -> assertThat(lab.stepCount()).isBetween(4, 8));
     }
 }
