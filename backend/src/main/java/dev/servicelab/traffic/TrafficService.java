@@ -94,7 +94,7 @@ public class TrafficService {
             log.info("Traffic of sandbox {}: sending before every node's flow stream connected", handle.id());
         }
         String namespace = request.namespace() == null || request.namespace().isBlank() ? "default" : request.namespace();
-        TrafficSession.RunTally run = session.begin(namespace + "/" + request.service(),
+        TrafficRuns.Run run = session.begin(namespace + "/" + request.service(),
                 request.via() == null ? "clientPod" : request.via());
         try {
             TrafficSummary summary = generator.send(handle, request);

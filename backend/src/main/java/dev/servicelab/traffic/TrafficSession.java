@@ -57,45 +57,8 @@ final class TrafficSession implements AutoCloseable {
     private Topology topology = Topology.EMPTY;
     private long lastSent;
     private volatile long lastViewerAt = System.currentTimeMillis();
-    /** "Send N requests" runs, newest last, kept for checks (see {@link #runs}); guarded by this. */
-    private final java.util.Deque<RunTally> runs = new java.util.ArrayDeque<>();
-    /** How long after a run ended its last answers (or their absence) may still be counted. */
-    private final long graceMillis;
-
-    /** How many runs, and for how long, a session remembers: more than any check's window. */
-    static final int RUNS_KEPT = 100;
-    static final long RUNS_MAX_AGE_MILLIS = 15 * 60_000L;
-
-    /** A run being sent or counted; mutable under the session's lock. */
-    static final class RunTally {
-        final long started;
-        final String service;
-        final String via;
-        long ended;
-        TrafficSummary summary;
-        final Map<String, Long> answeredBy = new java.util.TreeMap<>();
-        final Map<String, Long> failedFlows = new java.util.TreeMap<>();
-
-        RunTally(long started, String service, String via) {
-            this.started = started;
-            this.service = service;
-            this.via = via;
-        }
-
-        /** Whether a flow counted in a window belongs to this run: same Service, same way in, from the panel's client. */
-        boolean matches(FlowCount count) {
-            return service.equals(count.service()) && via.equals(count.via())
-                    && ("clusterIP".equals(via) ? "pod".equals(count.sourceKind()) : "outside".equals(count.sourceKind()));
-        }
-
-        void count(FlowCount c) {
-            if ("ok".equals(c.result())) {
-                answeredBy.merge(c.endpoint(), c.count(), Long::sum);
-            } else {
-                failedFlows.merge(c.result(), c.count(), Long::sum);
-            }
-        }
-    }
+    /** "Send N requests" sends and their flows, kept for checks; guarded by this. */
+    private final TrafficRuns runs;
 
     /** @param client the sandbox's shared client (not closed here) */
     TrafficSession(Sandbox sandbox, KubernetesClient client, TrafficProperties properties, JsonMapper json,
@@ -104,7 +67,8 @@ final class TrafficSession implements AutoCloseable {
         this.properties = properties;
         this.json = json;
         this.aggregator = new FlowAggregator(properties.replyTimeout());
-        this.graceMillis = properties.replyTimeout().toMillis() + 3 * properties.window().toMillis();
+        // A send's last flows come within the reply timeout of its end, counted at the next windows.
+        this.runs = new TrafficRuns(properties.replyTimeout().toMillis() + 3 * properties.window().toMillis());
         this.client = client;
         this.builder = new TopologyBuilder(properties.hiddenNamespaces());
         ResourceEventHandler<Object> changed = new ResourceEventHandler<>() {
@@ -191,7 +155,7 @@ final class TrafficSession implements AutoCloseable {
             refreshAndTell();
             FlowAggregator.Window window = aggregator.flush(resolver);
             long now = System.currentTimeMillis();
-            attribute(window.counts(), now);
+            runs.attribute(window.counts(), now);
             if (!window.isEmpty() || window.flows() > 0 || now - lastSent >= 1000) {
                 broadcast(write(new TrafficMessages.Flows(now, window.counts(), window.totals(), stats(window.maxLagMillis()))));
                 lastSent = now;
@@ -201,59 +165,24 @@ final class TrafficSession implements AutoCloseable {
         }
     }
 
-    /**
-     * A run of "send N requests" begins: flows to its Service the same way in count towards it until a
-     * while after it {@link #end ends}. {@code service} is "namespace/name", {@code requestVia} the
-     * request's way (clientPod, nodePort, tunnel).
-     */
-    synchronized RunTally begin(String service, String requestVia) {
-        long now = System.currentTimeMillis();
-        lastViewerAt = now; // someone uses this session, panel open or not
-        while (runs.size() >= RUNS_KEPT || !runs.isEmpty() && runs.peekFirst().ended > 0
-                && now - runs.peekFirst().ended > RUNS_MAX_AGE_MILLIS) {
-            runs.pollFirst();
-        }
-        RunTally run = new RunTally(now, service, TrafficRun.flowVia(requestVia));
-        runs.addLast(run);
-        return run;
+    /** A send of "send N requests" begins (see {@link TrafficRuns#begin}); someone uses this session, panel open or not. */
+    synchronized TrafficRuns.Run begin(String service, String requestVia) {
+        lastViewerAt = System.currentTimeMillis();
+        return runs.begin(service, requestVia, lastViewerAt);
     }
 
-    /** The run's requests are all answered or given up; its flows are still counted for a short while. */
-    synchronized void end(RunTally run, TrafficSummary summary) {
-        run.ended = System.currentTimeMillis();
-        run.summary = summary;
-        lastViewerAt = run.ended;
+    synchronized void end(TrafficRuns.Run run, TrafficSummary summary) {
+        lastViewerAt = System.currentTimeMillis();
+        runs.end(run, summary, lastViewerAt);
     }
 
-    /** The run sent nothing (the request was refused): it is forgotten. */
-    synchronized void abandon(RunTally run) {
-        runs.remove(run);
+    synchronized void abandon(TrafficRuns.Run run) {
+        runs.abandon(run);
     }
 
-    /** Gives each window's counts to the newest run still open that they belong to. */
-    private void attribute(List<FlowCount> counts, long now) {
-        for (FlowCount c : counts) {
-            for (java.util.Iterator<RunTally> it = runs.descendingIterator(); it.hasNext();) {
-                RunTally run = it.next();
-                if ((run.ended == 0 || now - run.ended <= graceMillis) && run.matches(c)) {
-                    run.count(c);
-                    break;
-                }
-            }
-        }
-    }
-
-    /** The runs of "send N requests" this session remembers, oldest first, as checks read them. */
+    /** The sends this session remembers, oldest first, as checks read them. */
     synchronized List<TrafficRun> runs() {
-        long now = System.currentTimeMillis();
-        List<TrafficRun> out = new ArrayList<>(runs.size());
-        for (RunTally run : runs) {
-            TrafficSummary s = run.summary;
-            out.add(new TrafficRun(run.started, run.ended, run.service, run.via, s == null ? null : s.node(),
-                    s == null ? 0 : s.sent(), s == null ? 0 : s.answered(), s == null ? 0 : s.timedOut(), run.answeredBy,
-                    run.failedFlows, run.ended == 0 || now - run.ended <= graceMillis));
-        }
-        return out;
+        return runs.list(System.currentTimeMillis());
     }
 
     /**
