@@ -12,12 +12,13 @@ import java.util.stream.Collectors;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code flows}: grades the traffic the learner sent from the lab page's traffic panel in the last
- * {@code windowSeconds} (60 by default), from what the platform itself saw of it: the requests the panel
- * sent and their answers, and the pods the nodes' flow observer saw answer them (the same counts the
- * traffic view draws). Nothing the learner can write. Once the panel's requests are counted, a
- * mismatch is definitive: waiting sends nothing new, the learner must send again; while the last
- * answers may still come in, it is "not yet".
+ * {@code flows}: grades the learner's last send from the lab page's traffic panel to the Service (the
+ * way in and node the check names) within the last {@code windowSeconds} (60 by default), from what the
+ * platform itself saw of it: the requests the panel sent and their answers, and the pods the nodes'
+ * flow observer saw answer them (the same counts the traffic view draws). Nothing the learner can
+ * write. The last send alone is graded, so that one sent before a fix does not blur the one after it.
+ * Once it is counted, a mismatch is definitive: waiting sends nothing new, the learner must send
+ * again; while its last answers may still come in, it is "not yet".
  */
 @Component
 class FlowsCheck implements Check {
@@ -57,20 +58,21 @@ class FlowsCheck implements Check {
             return Outcome.wrong("No requests to " + target + " " + last + elsewhere(recent, service, name)
                     + ": send traffic from the traffic panel (" + panelChoice(name, via, node) + "), then check.");
         }
-        if (matching.stream().anyMatch(TrafficRun::counting)) {
+        TrafficRun run = matching.get(matching.size() - 1);
+        if (run.counting()) {
             return Outcome.fail("The traffic panel's requests to " + target + " are still being counted: the nodes report "
                     + "answers as they come, and a request counts as unanswered after a short wait.");
         }
-        int sent = matching.stream().mapToInt(TrafficRun::sent).sum();
-        int answered = matching.stream().mapToInt(TrafficRun::answered).sum();
-        int timedOut = matching.stream().mapToInt(TrafficRun::timedOut).sum();
-        Map<String, Long> byPod = new TreeMap<>();
-        matching.forEach(r -> r.answeredBy().forEach((pod, n) -> byPod.merge(pod, n, Long::sum)));
-        String seen = "The traffic panel sent " + sent + " request" + (sent == 1 ? "" : "s") + " to " + target + " " + last
-                + ": " + answered + " answered" + (byPod.isEmpty() ? "" : ", by " + pods(byPod));
+        int sent = run.sent();
+        int answered = run.answered();
+        int timedOut = run.timedOut();
+        Map<String, Long> byPod = new TreeMap<>(run.answeredBy());
+        long ago = Math.max(0, (now - run.endedMillis()) / 1000);
+        String seen = "The traffic panel's last send to " + target + " (" + ago + " s ago) was " + sent + " request"
+                + (sent == 1 ? "" : "s") + ": " + answered + " answered" + (byPod.isEmpty() ? "" : ", by " + pods(byPod));
         int min = spec.integer("minConnections").orElse(0);
         if (sent < min) {
-            return Outcome.wrong(seen + ". This step needs at least " + min + " of them: send " + min
+            return Outcome.wrong(seen + ". This step needs at least " + min + " in one send: send " + min
                     + " (or more) at once from the traffic panel, then check.");
         }
         if (spec.params().containsKey("answeredBy")) {
