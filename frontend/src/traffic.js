@@ -56,10 +56,20 @@ export function trafficPanel(root) {
     ['tunnel', 'from outside (tunnel)']]) {
     viaSelect.append(el('option', { value }, label));
   }
+  // Which node's nodePort the requests enter; offered when the cluster has more than one node.
+  const nodeSelect = el('select', { 'data-testid': 'traffic-node', 'aria-label': 'Through node' });
+  for (const [value, label] of [['server', 'through the server node'], ['agent', 'through the agent node']]) {
+    nodeSelect.append(el('option', { value }, label));
+  }
+  nodeSelect.hidden = true;
   const count = el('input', { type: 'number', min: '1', max: '5000', value: '100', 'aria-label': 'Requests', class: 'narrow',
     'data-testid': 'traffic-count' });
   const send = el('button', { type: 'button', 'data-testid': 'traffic-send' }, 'Send');
-  controls.append(serviceSelect, count, viaSelect, send);
+  controls.append(serviceSelect, count, viaSelect, nodeSelect, send);
+  const showNodes = () => {
+    nodeSelect.hidden = viaSelect.value !== 'nodePort' || !(state.topology?.nodes || []).some((n) => n.role === 'agent');
+  };
+  viaSelect.addEventListener('change', showNodes);
   const summary = el('div', { class: 'muted traffic-summary', 'data-testid': 'traffic-summary' });
   const diagram = svg('svg', { class: 'traffic-svg', 'data-testid': 'traffic-svg', role: 'img',
     'aria-label': 'Clients, the Service and the pods that answered' });
@@ -76,10 +86,13 @@ export function trafficPanel(root) {
     send.disabled = true;
     summary.textContent = `Sending ${count.value} requests…`;
     try {
-      const r = await api('POST', `/api/v1/labs/${encodeURIComponent(lab)}/traffic/requests`,
-        { service: service.name, namespace: service.namespace, via: viaSelect.value, count: Number(count.value) });
+      const request = { service: service.name, namespace: service.namespace, via: viaSelect.value, count: Number(count.value) };
+      if (!nodeSelect.hidden) request.node = nodeSelect.value;
+      const r = await api('POST', `/api/v1/labs/${encodeURIComponent(lab)}/traffic/requests`, request);
       const codes = Object.entries(r.statuses).map(([code, n]) => `${n}× ${code === '000' ? 'no answer' : code}`).join(', ');
-      summary.textContent = `${r.sent} requests to ${r.target} in ${r.durationMillis} ms: ${codes}`;
+      const dropped = r.timedOut ? ` (${r.timedOut} timed out without connecting: dropped)` : '';
+      const node = r.node ? ` through the ${r.node} node` : '';
+      summary.textContent = `${r.sent} requests to ${r.target}${node} in ${r.durationMillis} ms: ${codes}${dropped}`;
     } catch (e) {
       summary.textContent = e.message;
     } finally {
@@ -123,6 +136,7 @@ export function trafficPanel(root) {
       wanted = false;
       return;
     }
+    showNodes();
     queueRender();
   }
 

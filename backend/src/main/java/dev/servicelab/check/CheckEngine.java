@@ -44,9 +44,12 @@ public class CheckEngine {
 
     private static final java.util.regex.Pattern URL_HOST = java.util.regex.Pattern.compile("://\\[?([^/:\\]\\s'\"]+)");
 
-    /** Whether a check's repeated failure can ever be final early: a pod's log grows without any object changing. */
+    /**
+     * Whether a check's repeated failure can ever be final early: a pod's log grows, and the traffic
+     * panel's answers are counted, without any object changing.
+     */
     static boolean maySettle(CheckSpec spec) {
-        return spec.type() != CheckType.POD_LOG;
+        return spec.type() != CheckType.POD_LOG && spec.type() != CheckType.FLOWS;
     }
 
     /**

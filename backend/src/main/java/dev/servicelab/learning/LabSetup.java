@@ -17,6 +17,8 @@ import dev.servicelab.sandbox.SandboxHandles;
 import dev.servicelab.provisioner.SandboxPreparer;
 import dev.servicelab.provisioner.SandboxRecord;
 import dev.servicelab.sandbox.TunnelService;
+import dev.servicelab.traffic.TrafficRequest;
+import dev.servicelab.traffic.TrafficService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,12 +41,14 @@ public class LabSetup implements SandboxPreparer {
     private final AccountRepository accounts;
     private final TunnelService tunnels;
     private final SandboxHandles handles;
+    private final TrafficService traffic;
     /** Learners' starts over to a step ({@code owner/lab} to the step's index), until their cluster is prepared. */
     private final java.util.Map<String, Integer> resets = new java.util.concurrent.ConcurrentHashMap<>();
 
     LabSetup(LabCatalogService catalog, ProgressService progress, AccountRepository accounts, TunnelService tunnels,
-            SandboxHandles handles) {
+            SandboxHandles handles, TrafficService traffic) {
         this.catalog = catalog;
+        this.traffic = traffic;
         this.progress = progress;
         this.accounts = accounts;
         this.tunnels = tunnels;
@@ -67,8 +71,9 @@ public class LabSetup implements SandboxPreparer {
             if (resetTo != null ? i >= resetTo : state.steps().get(i).status() != StepStatus.PASSED) {
                 break;
             }
+            // Traffic the solution sent leaves nothing in the cluster to restore: it is not sent again.
             applySolution(sandbox, client, lab, step.solution().manifests(), step.solution().commands(),
-                    step.solution().actions());
+                    step.solution().actions().stream().filter(a -> !LabStep.SendTraffic.is(a)).toList());
         }
     }
 
@@ -86,10 +91,16 @@ public class LabSetup implements SandboxPreparer {
         applyFiles(handles.handle(sandbox).client(), lab, step.setup());
     }
 
-    /** Presses what the learner would press, applies manifests and runs commands in their terminal pod. */
+    /**
+     * Presses what the learner would press, applies manifests and runs commands in their terminal pod;
+     * then sends what the traffic panel's "Send" would ({@code send-traffic}), which needs what they made.
+     */
     public void applySolution(Sandbox sandbox, KubernetesClient client, Lab lab, java.util.List<String> manifests,
             java.util.List<String> commands, java.util.List<String> actions) {
         for (String action : actions) {
+            if (LabStep.SendTraffic.is(action)) {
+                continue;
+            }
             switch (action) {
                 case "start-tunnel" -> tunnels.start(handles.handle(sandbox));
                 case "stop-tunnel" -> tunnels.stop(handles.handle(sandbox));
@@ -103,6 +114,13 @@ public class LabSetup implements SandboxPreparer {
             if (!result.ok()) {
                 throw new IllegalStateException("`" + command + "` failed (exit " + result.exitCode() + "): "
                         + (result.stderr() + result.stdout()).strip());
+            }
+        }
+        for (String action : actions) {
+            if (LabStep.SendTraffic.is(action)) {
+                LabStep.SendTraffic send = LabStep.SendTraffic.parse(action);
+                traffic.send(handles.handle(sandbox), new TrafficRequest(send.service(), send.namespace(), send.via(),
+                        send.count(), null, null, send.node()));
             }
         }
     }

@@ -22,14 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 class TrafficApiController {
 
     private final TrafficService traffic;
-    private final TrafficGenerator generator;
     private final CurrentAccount current;
     private final InFlight runs;
 
-    TrafficApiController(TrafficService traffic, TrafficGenerator generator, CurrentAccount current,
-            TrafficProperties properties) {
+    TrafficApiController(TrafficService traffic, CurrentAccount current, TrafficProperties properties) {
         this.traffic = traffic;
-        this.generator = generator;
         this.current = current;
         this.runs = new InFlight(properties.maxRunsPerAccount());
     }
@@ -41,12 +38,12 @@ class TrafficApiController {
     }
 
     @PostMapping("/requests")
-    @Operation(summary = "Send N requests to one of my Services: from a client pod, through a nodePort, or through the tunnel")
+    @Operation(summary = "Send N requests to one of my Services: from a client pod, through a node's nodePort, or through the tunnel")
     TrafficSummary send(@PathVariable String labId, @RequestBody TrafficRequest request, Principal principal) {
         Account account = current.of(principal);
         try (InFlight.Permit permit = runs.acquire(account.username(), () -> "You already have " + runs.max()
                 + " \"send N requests\" running. Wait until one of them has answered, then send again.")) {
-            return generator.send(traffic.sandbox(account, labId), request);
+            return traffic.send(traffic.sandbox(account, labId), request);
         }
     }
 

@@ -38,7 +38,15 @@ import org.springframework.stereotype.Component;
 class TrafficGenerator {
 
     private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~/-]*");
-    private static final Pattern CURL_LINE = Pattern.compile("^\\s*(\\d+)\\s+(\\d{3})\\s*$", Pattern.MULTILINE);
+    /** One line of curl's tally: how many requests ended with this status and curl exit code. */
+    private static final Pattern CURL_LINE = Pattern.compile("^\\s*(\\d+)\\s+(\\d{3})(?:\\s+(\\d+))?\\s*$", Pattern.MULTILINE);
+    /** curl's exit codes for a connection that timed out (dropped) and one that was refused. */
+    private static final String CURL_TIMEOUT = "28";
+    private static final String CURL_REFUSED = "7";
+    /** What {@link #get} says of a connection that got no answer before its deadline. */
+    static final String TIMED_OUT = "timeout";
+    /** What {@link #get} says of a connection refused at once (or broken by a reset). */
+    static final String NO_ANSWER = "000";
 
     private final TrafficProperties properties;
 
@@ -78,7 +86,9 @@ class TrafficGenerator {
                         throw impossible("Service " + request.service() + " is of type " + type
                                 + " and has no nodePort; make it a NodePort (or LoadBalancer) Service.");
                     }
-                    yield fromOutside(sandbox.server().address(), port.getNodePort(), service, namespace, via, count, path);
+                    SandboxNode node = node(sandbox, request.node());
+                    yield fromOutside(node.address(), port.getNodePort(), service, namespace, via, count, path)
+                            .through(node.role().label());
                 }
                 case "tunnel" -> {
                     if (!"LoadBalancer".equals(type)) {
@@ -96,6 +106,18 @@ class TrafficGenerator {
                 default -> throw invalid("via must be clientPod, nodePort or tunnel.");
             };
         }
+    }
+
+    /** The node whose nodePort the requests enter: the server unless the request names the agent. */
+    private static SandboxNode node(Sandbox sandbox, String role) {
+        if (role == null || role.isBlank() || "server".equals(role)) {
+            return sandbox.server();
+        }
+        if (!"agent".equals(role)) {
+            throw invalid("node must be server or agent.");
+        }
+        return sandbox.node(SandboxNode.Role.AGENT).orElseThrow(() -> impossible(
+                "This lab's cluster has only a server node; send the requests through the server's nodePort."));
     }
 
     private static ServicePort port(Service service, String wanted) {
@@ -121,7 +143,7 @@ class TrafficGenerator {
         String target = clusterIp + ":" + port.getPort();
         String separator = path.contains("?") ? "&" : "?";
         String script = "curl -s --no-progress-meter -Z --parallel-max " + properties.concurrency()
-                + " -m 5 -H 'Connection: close' -o /dev/null -w '%{http_code}\\n' 'http://" + target + path + separator
+                + " -m 5 -H 'Connection: close' -o /dev/null -w '%{http_code} %{exitcode}\\n' 'http://" + target + path + separator
                 + "n=[1-" + count + "]' 2>/dev/null | sort | uniq -c";
         long t0 = System.nanoTime();
         PodExec.Result result = PodExec.probe(client, SandboxNode.Role.SERVER, Duration.ofSeconds(30 + count / 50),
@@ -132,17 +154,23 @@ class TrafficGenerator {
                     "The probe pod could not send the requests: " + result.stderr());
         }
         Map<String, Integer> statuses = new TreeMap<>();
+        int timedOut = 0;
         Matcher m = CURL_LINE.matcher(result.stdout());
         while (m.find()) {
-            statuses.merge(m.group(2), Integer.parseInt(m.group(1)), Integer::sum);
+            int n = Integer.parseInt(m.group(1));
+            statuses.merge(m.group(2), n, Integer::sum);
+            if (NO_ANSWER.equals(m.group(2)) && CURL_TIMEOUT.equals(m.group(3))) {
+                timedOut += n;
+            }
         }
-        return summary(service, namespace, "clientPod", target, count, statuses, millis);
+        return summary(service, namespace, "clientPod", target, count, statuses, timedOut, millis);
     }
 
     /** From this server (outside the cluster), one connection per request, a few at a time. */
     private TrafficSummary fromOutside(String address, int port, Service service, String namespace, String via, int count,
             String path) {
         Map<String, Integer> statuses = new ConcurrentHashMap<>();
+        AtomicInteger timedOut = new AtomicInteger();
         AtomicInteger next = new AtomicInteger();
         long t0 = System.nanoTime();
         int workers = Math.min(properties.concurrency(), count);
@@ -152,7 +180,12 @@ class TrafficGenerator {
                 pool.execute(() -> {
                     int i;
                     while ((i = next.incrementAndGet()) <= count) {
-                        statuses.merge(get(address, port, path, i), 1, Integer::sum);
+                        String status = get(address, port, path, i);
+                        if (TIMED_OUT.equals(status)) {
+                            timedOut.incrementAndGet();
+                            status = NO_ANSWER;
+                        }
+                        statuses.merge(status, 1, Integer::sum);
                     }
                 });
             }
@@ -165,7 +198,7 @@ class TrafficGenerator {
             pool.shutdownNow();
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
-        return summary(service, namespace, via, address + ":" + port, count, new TreeMap<>(statuses), millis);
+        return summary(service, namespace, via, address + ":" + port, count, new TreeMap<>(statuses), timedOut.get(), millis);
     }
 
     /** The most of one answer's body that is read (and thrown away) before the connection is dropped. */
@@ -174,14 +207,18 @@ class TrafficGenerator {
     static final Duration REQUEST_DEADLINE = Duration.ofSeconds(5);
 
     /**
-     * One HTTP/1.1 request on a connection of its own; the status code, or "000" when nothing
-     * answered. The learner's pods write the answer, so at most MAX_BODY of it is read, within
+     * One HTTP/1.1 request on a connection of its own; the status code, "000" when the connection was
+     * refused or broke, or {@link #TIMED_OUT} when it could not even connect in time (its packets dropped). The learner's pods write the answer, so at most MAX_BODY of it is read, within
      * REQUEST_DEADLINE: an endless or dripping body costs a bounded time, not a thread for good.
      */
     static String get(String address, int port, String path, int n) {
         long deadline = System.nanoTime() + REQUEST_DEADLINE.toNanos();
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(address, port), 3000);
+            try {
+                socket.connect(new InetSocketAddress(address, port), 3000);
+            } catch (java.net.SocketTimeoutException e) {
+                return TIMED_OUT;
+            }
             socket.setSoTimeout(5000);
             OutputStream out = socket.getOutputStream();
             String separator = path.contains("?") ? "&" : "?";
@@ -198,18 +235,18 @@ class TrafficGenerator {
             while (read <= MAX_BODY && System.nanoTime() < deadline && (got = in.read(buffer)) >= 0) {
                 read += got;
             }
-            return status.matches("\\d{3}") ? status : "000";
+            return status.matches("\\d{3}") ? status : NO_ANSWER;
         } catch (IOException e) {
-            return "000";
+            return NO_ANSWER;
         }
     }
 
     private static TrafficSummary summary(Service service, String namespace, String via, String target, int count,
-            Map<String, Integer> statuses, long millis) {
-        int failed = statuses.getOrDefault("000", 0);
+            Map<String, Integer> statuses, int timedOut, long millis) {
+        int failed = statuses.getOrDefault(NO_ANSWER, 0);
         int answered = statuses.values().stream().mapToInt(Integer::intValue).sum() - failed;
-        return new TrafficSummary(service.getMetadata().getName(), namespace, via, target, count, answered,
-                count - answered, statuses, millis);
+        return new TrafficSummary(service.getMetadata().getName(), namespace, via, null, target, count, answered,
+                count - answered, timedOut, statuses, millis);
     }
 
     private static TrafficException invalid(String message) {

@@ -31,6 +31,7 @@ public class TrafficService {
     private final ObjectProvider<SandboxProvisioner> provisioner;
     private final TrafficProperties properties;
     private final JsonMapper json;
+    private final TrafficGenerator generator;
     private final Map<String, TrafficSession> sessions = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker = Executors.newScheduledThreadPool(1, r -> {
         Thread thread = new Thread(r, "traffic-ticker");
@@ -39,8 +40,9 @@ public class TrafficService {
     });
 
     TrafficService(SandboxService sandboxes, ObjectProvider<SandboxProvisioner> provisioner, TrafficProperties properties,
-            JsonMapper json, Jobs jobs) {
+            JsonMapper json, Jobs jobs, TrafficGenerator generator) {
         this.sandboxes = sandboxes;
+        this.generator = generator;
         this.provisioner = provisioner;
         this.properties = properties;
         this.json = json;
@@ -78,8 +80,47 @@ public class TrafficService {
         return sandboxes.ready(owner, labId);
     }
 
+    /** How long "send N requests" waits for the nodes' flow streams of a session it just opened. */
+    private static final java.time.Duration STREAMS_WAIT = java.time.Duration.ofSeconds(5);
+
+    /**
+     * "Send N requests", as the traffic panel does: the sandbox's traffic session is opened first (if no
+     * one watches) and its flow streams connected, so that the flows of these requests are counted, and
+     * the run is remembered for {@code flows} checks ({@link #runs}).
+     */
+    public TrafficSummary send(SandboxHandle handle, TrafficRequest request) {
+        TrafficSession session = session(handle);
+        if (!session.awaitStreams(STREAMS_WAIT)) {
+            log.info("Traffic of sandbox {}: sending before every node's flow stream connected", handle.id());
+        }
+        String namespace = request.namespace() == null || request.namespace().isBlank() ? "default" : request.namespace();
+        TrafficRuns.Run run = session.begin(namespace + "/" + request.service(),
+                request.via() == null ? "clientPod" : request.via());
+        try {
+            TrafficSummary summary = generator.send(handle, request);
+            session.end(run, summary);
+            return summary;
+        } catch (RuntimeException e) {
+            session.abandon(run);
+            throw e;
+        }
+    }
+
+    /**
+     * The "send N requests" runs this server remembers for a sandbox and what its nodes saw of them,
+     * oldest first; none when nobody sent any here (or the sandbox's traffic session was closed, a while
+     * after its last use).
+     */
+    public java.util.List<TrafficRun> runs(Sandbox sandbox) {
+        TrafficSession session = sessions.get(sandbox.id());
+        return session == null ? java.util.List.of() : session.runs();
+    }
+
     private TrafficSession session(Account owner, String labId) {
-        SandboxHandle handle = sandbox(owner, labId);
+        return session(sandbox(owner, labId));
+    }
+
+    private TrafficSession session(SandboxHandle handle) {
         Sandbox sandbox = handle.sandbox();
         // A new sandbox for the same learner and lab replaces the old one's session at once (outside
         // computeIfAbsent: the map must not change while it computes).

@@ -57,6 +57,8 @@ final class TrafficSession implements AutoCloseable {
     private Topology topology = Topology.EMPTY;
     private long lastSent;
     private volatile long lastViewerAt = System.currentTimeMillis();
+    /** "Send N requests" sends and their flows, kept for checks; guarded by this. */
+    private final TrafficRuns runs;
 
     /** @param client the sandbox's shared client (not closed here) */
     TrafficSession(Sandbox sandbox, KubernetesClient client, TrafficProperties properties, JsonMapper json,
@@ -65,6 +67,8 @@ final class TrafficSession implements AutoCloseable {
         this.properties = properties;
         this.json = json;
         this.aggregator = new FlowAggregator(properties.replyTimeout());
+        // A send's last flows come within the reply timeout of its end, counted at the next windows.
+        this.runs = new TrafficRuns(properties.replyTimeout().toMillis() + 3 * properties.window().toMillis());
         this.client = client;
         this.builder = new TopologyBuilder(properties.hiddenNamespaces());
         ResourceEventHandler<Object> changed = new ResourceEventHandler<>() {
@@ -151,6 +155,7 @@ final class TrafficSession implements AutoCloseable {
             refreshAndTell();
             FlowAggregator.Window window = aggregator.flush(resolver);
             long now = System.currentTimeMillis();
+            runs.attribute(window.counts(), now);
             if (!window.isEmpty() || window.flows() > 0 || now - lastSent >= 1000) {
                 broadcast(write(new TrafficMessages.Flows(now, window.counts(), window.totals(), stats(window.maxLagMillis()))));
                 lastSent = now;
@@ -158,6 +163,46 @@ final class TrafficSession implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Traffic view of sandbox {}: {}", sandbox.id(), e.toString());
         }
+    }
+
+    /** A send of "send N requests" begins (see {@link TrafficRuns#begin}); someone uses this session, panel open or not. */
+    synchronized TrafficRuns.Run begin(String service, String requestVia) {
+        lastViewerAt = System.currentTimeMillis();
+        return runs.begin(service, requestVia, lastViewerAt);
+    }
+
+    synchronized void end(TrafficRuns.Run run, TrafficSummary summary) {
+        lastViewerAt = System.currentTimeMillis();
+        runs.end(run, summary, lastViewerAt);
+    }
+
+    synchronized void abandon(TrafficRuns.Run run) {
+        runs.abandon(run);
+    }
+
+    /** The sends this session remembers, oldest first, as checks read them. */
+    synchronized List<TrafficRun> runs() {
+        return runs.list(System.currentTimeMillis());
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until every node's flow stream is connected, so that the flows of
+     * requests sent next are all seen; false if one is not.
+     */
+    boolean awaitStreams(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!nodeStreams.values().stream().allMatch(TrafficStats.NodeStream::connected)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whoever refreshes the topology tells the viewers already there, so no change goes unsent. */

@@ -37,7 +37,19 @@ public enum CheckType {
      * What the learner found in a node's kube-proxy rules (a ConfigMap's {@code chain} and
      * {@code probability}) matches the rules the platform reads from that node.
      */
-    KUBE_PROXY_RULES("kubeProxyRules", Set.of("service"), Set.of("port", "node", "configMap"), true);
+    KUBE_PROXY_RULES("kubeProxyRules", Set.of("service"), Set.of("port", "node", "configMap"), true),
+    /**
+     * What the platform itself saw of the traffic the learner sent from the lab page's traffic panel in
+     * the last {@code windowSeconds}: the requests it sent and the answers the nodes' flow observer counted
+     * per pod. Nothing the learner can write.
+     */
+    FLOWS("flows", Set.of("service"), Set.of("via", "node", "windowSeconds", "answeredBy", "unanswered", "minConnections"), true);
+
+    /** Ways a {@link #FLOWS} check's traffic may have reached its Service (the traffic view's names). */
+    public static final Set<String> FLOW_VIAS = Set.of("clusterIP", "nodePort", "loadBalancer");
+
+    /** What a {@link #FLOWS} check expects; at least one is required. */
+    public static final Set<String> FLOW_EXPECTATIONS = Set.of("answeredBy", "unanswered", "minConnections");
 
     /** Keys of {@link #POD_AGE} naming the object to compare with; exactly one is required. */
     public static final Set<String> POD_AGE_REFERENCES = Set.of("createdAfter", "createdBefore");

@@ -304,9 +304,11 @@ public final class LabLoader {
     private static List<String> actions(YamlFile yaml, Node node, String what) {
         List<String> actions = yaml.texts(node, what);
         for (String action : actions) {
-            if (!LabStep.ACTIONS.contains(action)) {
+            if (LabStep.SendTraffic.is(action)) {
+                LabStep.SendTraffic.problem(action).ifPresent(p -> yaml.problem(node, what + ": " + p));
+            } else if (!LabStep.ACTIONS.contains(action)) {
                 yaml.problem(node, what + ": unknown action '" + action + "' (known: "
-                        + String.join(", ", LabStep.ACTIONS.stream().sorted().toList()) + ")");
+                        + String.join(", ", LabStep.ACTIONS.stream().sorted().toList()) + ", " + LabStep.SendTraffic.FORMAT + ")");
             }
         }
         return actions;
@@ -343,6 +345,9 @@ public final class LabLoader {
         if (t == CheckType.POD_AGE) {
             podAgeReference(yaml, map, node, where);
         }
+        if (t == CheckType.FLOWS) {
+            flows(yaml, map, node, where);
+        }
         Map<String, Object> params = new LinkedHashMap<>();
         map.forEach((key, value) -> {
             if (!CheckType.COMMON_KEYS.contains(key)) {
@@ -372,6 +377,47 @@ public final class LabLoader {
         yaml.requiredText(ref, "name", reference, given.get(0));
         if (kind != null && !CheckType.KINDS.contains(kind)) {
             yaml.problem(ref.get("kind"), where + ": kind '" + kind + "' is not one of " + CheckType.KINDS);
+        }
+    }
+
+    /**
+     * A flows check names a way in the traffic view knows, a node only for a nodePort (the panel's client
+     * pod runs on the server), and at least one expectation that does not contradict another.
+     */
+    private static void flows(YamlFile yaml, Map<String, Node> map, Node node, String where) {
+        String via = map.containsKey("via") ? yaml.text(map.get("via"), "via") : null;
+        if (via != null && !CheckType.FLOW_VIAS.contains(via)) {
+            yaml.problem(map.get("via"), where + ": via '" + via + "' is not one of "
+                    + CheckType.FLOW_VIAS.stream().sorted().toList());
+        }
+        if (map.containsKey("node")) {
+            String role = yaml.text(map.get("node"), "node");
+            if (role != null && !Set.of("server", "agent").contains(role)) {
+                yaml.problem(map.get("node"), where + ": node '" + role + "' is not one of [agent, server]");
+            } else if (!"nodePort".equals(via)) {
+                yaml.problem(map.get("node"), where + ": node names the node whose nodePort the traffic entered; "
+                        + "it needs via: nodePort");
+            }
+        }
+        if (map.containsKey("windowSeconds")) {
+            yaml.integer(map.get("windowSeconds"), "windowSeconds", 10, 600);
+        }
+        if (map.containsKey("answeredBy")) {
+            yaml.integer(map.get("answeredBy"), "answeredBy", 1, 50);
+        }
+        if (map.containsKey("minConnections")) {
+            yaml.integer(map.get("minConnections"), "minConnections", 1, 5000);
+        }
+        String unanswered = map.containsKey("unanswered") ? yaml.text(map.get("unanswered"), "unanswered") : null;
+        if (unanswered != null && !Set.of("true", "false").contains(unanswered)) {
+            yaml.problem(map.get("unanswered"), where + ": unanswered must be true or false, not '" + unanswered + "'");
+        }
+        if (CheckType.FLOW_EXPECTATIONS.stream().noneMatch(map::containsKey)) {
+            yaml.problem(node, where + ": a flows check needs what to expect: one or more of answeredBy, unanswered, "
+                    + "minConnections");
+        }
+        if ("true".equals(unanswered) && map.containsKey("answeredBy")) {
+            yaml.problem(node, where + ": a flows check cannot expect both answeredBy and unanswered: true");
         }
     }
 

@@ -166,6 +166,70 @@ class LabLoaderTest {
         assertThat(problems).singleElement().asString().contains("kind 'Secret' is not one of");
     }
 
+    private static final String FLOWS = """
+                  - type: flows
+                    service: storefront
+                    via: nodePort
+                    node: agent
+                    windowSeconds: 60
+                    unanswered: true
+            """;
+
+    @Test
+    void aFlowsCheckNamesTheServiceTheWayInAndWhatToExpect() throws IOException {
+        writeLab("demo", VALID.replace("    hints:", FLOWS + "    hints:"));
+        LabCatalog result = loader.load(catalog);
+        assertThat(result.rejected()).isEmpty();
+        CheckSpec flows = result.lab("demo").orElseThrow().steps().get(0).checks().get(1);
+        assertThat(flows.type()).isEqualTo(CheckType.FLOWS);
+        assertThat(flows.text("node")).isEqualTo("agent");
+        assertThat(flows.integer("windowSeconds")).contains(60);
+    }
+
+    @Test
+    void aFlowsCheckWithoutAnExpectationIsRefused() throws IOException {
+        List<String> problems = problemsOf("demo", VALID.replace("    hints:",
+                FLOWS.replace("        unanswered: true\n", "") + "    hints:"));
+        assertThat(problems).singleElement().asString().contains("needs what to expect", "answeredBy, unanswered");
+    }
+
+    @Test
+    void aFlowsCheckThroughAnUnknownWayOrANodeWithoutNodePortIsRefused() throws IOException {
+        assertThat(problemsOf("demo", VALID.replace("    hints:", FLOWS.replace("via: nodePort", "via: ingress")
+                + "    hints:"))).anySatisfy(p -> assertThat(p).contains("via 'ingress' is not one of"));
+        assertThat(problemsOf("demo2", VALID.replace("id: demo", "id: demo2").replace("    hints:",
+                FLOWS.replace("via: nodePort", "via: clusterIP") + "    hints:")))
+                .singleElement().asString().contains("it needs via: nodePort");
+    }
+
+    @Test
+    void aFlowsCheckCannotExpectAnswersAndNoAnswer() throws IOException {
+        List<String> problems = problemsOf("demo", VALID.replace("    hints:",
+                FLOWS + "        answeredBy: 3\n    hints:"));
+        assertThat(problems).singleElement().asString().contains("cannot expect both answeredBy and unanswered: true");
+    }
+
+    @Test
+    void sendTrafficIsAnActionWithTheOptionsOfThePanel() throws IOException {
+        writeLab("demo", VALID.replace("  manifests: [solutions/service.yaml]\n    wrong:",
+                "  manifests: [solutions/service.yaml]\n      actions: [send-traffic storefront via=nodePort node=agent count=20]\n    wrong:"));
+        LabCatalog result = loader.load(catalog);
+        assertThat(result.rejected()).isEmpty();
+        String action = result.lab("demo").orElseThrow().steps().get(0).solution().actions().get(0);
+        assertThat(LabStep.SendTraffic.parse(action))
+                .isEqualTo(new LabStep.SendTraffic("storefront", "default", "nodePort", "agent", 20));
+    }
+
+    @Test
+    void aMalformedSendTrafficActionSaysWhatItMustRead() throws IOException {
+        List<String> problems = problemsOf("demo", VALID.replace("  manifests: [solutions/service.yaml]\n    wrong:",
+                "  manifests: [solutions/service.yaml]\n      actions: [send-traffic storefront via=clusterIP]\n    wrong:"));
+        assertThat(problems).singleElement().asString().contains("via=clusterIP", "not one of clientPod, nodePort, tunnel");
+        assertThat(LabStep.SendTraffic.problem("send-traffic")).get().asString().contains("must read send-traffic SERVICE");
+        assertThat(LabStep.SendTraffic.problem("send-traffic web node=agent")).get().asString().contains("only for via=nodePort");
+        assertThat(LabStep.SendTraffic.problem("send-traffic web count=0")).get().asString().contains("from 1 to 5000");
+    }
+
     @Test
     void anInstructionsFileThatDoesNotExistIsNamed() throws IOException {
         List<String> problems = problemsOf("demo", VALID.replace("steps/01.md", "steps/99.md"));
