@@ -42,11 +42,14 @@ public final class TerminalClient implements WebSocket.Listener {
 
     /** Opens tab {@code tab} of the learner's terminal for {@code lab}, resuming after {@code lastSeq} (-1: fresh). */
     public static TerminalClient open(int port, String user, String password, String lab, int tab, long lastSeq) {
+        return open(URI.create("ws://localhost:" + port + "/ws/terminal?lab=" + lab + "&tab=" + tab), "Authorization",
+                "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)), lastSeq);
+    }
+
+    /** Opens a terminal socket at {@code uri} with one credential header (e.g. a browser's {@code Cookie}). */
+    public static TerminalClient open(URI uri, String header, String value, long lastSeq) {
         TerminalClient client = new TerminalClient(lastSeq);
-        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString((user + ":" + password)
-                        .getBytes(StandardCharsets.UTF_8)))
-                .buildAsync(URI.create("ws://localhost:" + port + "/ws/terminal?lab=" + lab + "&tab=" + tab), client).join();
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder().header(header, value).buildAsync(uri, client).join();
         return client;
     }
 
