@@ -2,14 +2,17 @@ package dev.servicelab.check;
 
 import static dev.servicelab.check.MockCluster.spec;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.servicelab.lab.CheckType;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,8 +32,7 @@ class PodAgeSettledTest {
 
     @Test
     void anOldPodOfAFinishedRolloutIsAWrongAnswerAtOnce() {
-        Pod caller = cluster.pod("caller", Map.of("run", "caller"), true);
-        webPod(caller, "web-old", -60);
+        webPodThenCaller("web-old");
         deploymentOfWeb(1, 1);
 
         Outcome outcome = check();
@@ -41,8 +43,7 @@ class PodAgeSettledTest {
 
     @Test
     void anOldPodIsWaitedForWhileItsDeploymentIsStillRollingOut() {
-        Pod caller = cluster.pod("caller", Map.of("run", "caller"), true);
-        webPod(caller, "web-old", -60);
+        webPodThenCaller("web-old");
         deploymentOfWeb(1, 0);
 
         assertThat(check().state()).isEqualTo(Outcome.State.CONVERGING);
@@ -53,14 +54,20 @@ class PodAgeSettledTest {
                 Map.of("kind", "Pod", "name", "caller")), cluster.context());
     }
 
-    /** A Ready pod of ReplicaSet web-1 (of Deployment web), created some seconds before or after the caller. */
-    private void webPod(Pod caller, String name, int secondsAfterCaller) {
-        Pod pod = cluster.pod(name, Map.of("app", "web"), true);
-        String created = java.time.Instant.parse(caller.getMetadata().getCreationTimestamp()).plusSeconds(secondsAfterCaller).toString();
-        pod.getMetadata().setCreationTimestamp(created);
-        pod.getMetadata().setOwnerReferences(java.util.List.of(new OwnerReferenceBuilder().withKind("ReplicaSet").withName("web-1")
-                .withApiVersion("apps/v1").withUid("rs").build()));
-        client.pods().resource(pod).update();
+    /**
+     * A Ready pod of ReplicaSet web-1 (of Deployment web), then the caller a second later: the mock
+     * server stamps creation times itself, in whole seconds like a real API server.
+     */
+    private void webPodThenCaller(String name) {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName(name).withNamespace("default")
+                .withLabels(Map.of("app", "web")).addToOwnerReferences(new OwnerReferenceBuilder().withKind("ReplicaSet")
+                        .withName("web-1").withApiVersion("apps/v1").withUid("rs").build()).endMetadata()
+                .withNewStatus().withPhase("Running").addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                .build()).create();
+        long second = Instant.parse(client.pods().inNamespace("default").withName(name).get().getMetadata().getCreationTimestamp())
+                .getEpochSecond();
+        await().atMost(Duration.ofSeconds(3)).until(() -> Instant.now().getEpochSecond() > second);
+        cluster.pod("caller", Map.of("run", "caller"), true);
     }
 
     private void deploymentOfWeb(int replicas, int updated) {
