@@ -25,8 +25,9 @@ import org.springframework.validation.annotation.Validated;
  *     {@code kubernetes} (pods in {@code kubernetes.namespace} of the cluster the platform runs in)
  * @param platformContainer with docker: the container the platform runs in ({@code self}, a name or
  *     an id), joined to each sandbox network; empty when the platform runs on the host
- * @param startGrace with several replicas: how long a STARTING sandbox is left to the replica
- *     starting it (zero for one instance: a restart interrupted it)
+ * @param startGrace with several replicas: how long a STARTING sandbox whose replica has stopped
+ *     saying it is still starting it (every health interval) is left alone (zero for one instance: a
+ *     restart interrupted it)
  * @param activityWriteInterval how often a sandbox's activity (keystrokes, checks, traffic) is written
  *     to the database at most; idle timeouts are precise to about this much
  * @param pidsLimit with docker: most processes per node container, its pods included (0: no limit)

@@ -34,7 +34,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class TunnelTakeoverIT {
 
     private static final String LAB = "why-services";
-    private static final String START_GRACE = "servicelab.sandbox.start-grace=6m"; // as on Kubernetes: two replicas
+    private static final String START_GRACE = "servicelab.sandbox.start-grace=90s"; // as on Kubernetes: two replicas
 
     static OwnPlatform b;
     static ConfigurableApplicationContext a;

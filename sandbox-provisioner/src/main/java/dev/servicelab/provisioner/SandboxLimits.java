@@ -11,9 +11,10 @@ import java.time.Duration;
  * @param hardTtl no sandbox lives longer than this, however active
  * @param extension how much "extend" adds (never beyond the hard TTL)
  * @param healthInterval how often running sandboxes are checked and expiry is applied
- * @param startGrace how long a sandbox may be STARTING before another platform replica takes it for
- *     abandoned (zero for a single instance: what is STARTING when it starts was cut short by its
- *     own restart); also how old an unrecorded sandbox must be before it is reaped as an orphan
+ * @param startGrace how long a STARTING sandbox may go without word from the replica starting it
+ *     (each housekeeping round renews it) before another replica takes the start for abandoned (zero
+ *     for a single instance: what is STARTING when it starts was cut short by its own restart); also
+ *     how old an unrecorded sandbox must be before it is reaped as an orphan
  */
 public record SandboxLimits(int warmPool, int maxPerLearner, int maxTotal, int maxConcurrentStarts, Duration idleTimeout,
         Duration hardTtl, Duration extension, Duration healthInterval, Duration startGrace) {

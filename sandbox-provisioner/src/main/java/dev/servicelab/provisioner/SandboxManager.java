@@ -48,6 +48,12 @@ public final class SandboxManager implements AutoCloseable {
     private volatile SandboxSnapshots snapshots = SandboxSnapshots.NONE;
     /** When each running sandbox was last saved by this process (a restarted one saves each once more). */
     private final Map<String, Instant> savedAt = new ConcurrentHashMap<>();
+    /**
+     * The sandboxes this replica is starting right now: each housekeeping round marks them as still
+     * in hand, so another replica takes a start for abandoned only once this one has stopped doing
+     * that (a crash), not after a fixed grace as long as the slowest start.
+     */
+    private final Set<String> startingHere = ConcurrentHashMap.newKeySet();
     /** A queued learner who has not asked for this long has left the lab page: their entry is dropped. */
     private volatile Duration queueLeaveAfter = Duration.ofMinutes(1);
     /** When this process admitted each queued learner still starting, to learn how long a start takes. */
@@ -280,6 +286,9 @@ public final class SandboxManager implements AutoCloseable {
     public void housekeepingRound() {
         hibernationRound();
         Instant now = clock.instant();
+        if (limits.shared()) {
+            startingHere.forEach(id -> ledger.touch(id, now));
+        }
         for (SandboxRecord record : ledger.active()) {
             try {
                 if (record.state() == SandboxState.STARTING && limits.shared()
@@ -460,6 +469,7 @@ public final class SandboxManager implements AutoCloseable {
 
     /** Creates a fresh cluster for the record; {@code note} is told to the learner once it is ready. */
     private void startFresh(SandboxRecord record, String note) {
+        startingHere.add(record.sandboxId());
         try {
             Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
                     record.nodes(), null, addons(record)), this::reached);
@@ -477,6 +487,8 @@ public final class SandboxManager implements AutoCloseable {
             log.warn("Sandbox {} failed to start: {}", record.sandboxId(), e.getMessage());
             ledger.find(record.sandboxId())
                     .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
+        } finally {
+            startingHere.remove(record.sandboxId());
         }
     }
 
@@ -681,51 +693,60 @@ public final class SandboxManager implements AutoCloseable {
      */
     private void launchRestored(SandboxRecord record, SandboxSnapshot snapshot, boolean replayToo) {
         starters.submit(() -> {
-            RuntimeException failure = null;
-            for (int attempt = 1; attempt <= RESTORE_ATTEMPTS; attempt++) {
-                if (ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING).isEmpty()) {
-                    return; // ended while it was starting
-                }
-                try {
-                    Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(),
-                            record.labId(), record.nodes(), snapshot, addons(record)), this::reached);
-                    connections.put(sandbox.id(), sandbox);
-                    savedAt.put(sandbox.id(), clock.instant());
-                    ledger.find(record.sandboxId()).ifPresent(r -> {
-                        if (r.state() != SandboxState.STARTING) {
-                            provisioner.delete(r.sandboxId()); // ended while it was starting
-                        } else if (replayToo) {
-                            // Said, so the learner knows their objects came back (not a fresh cluster).
-                            prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox,
-                                    "Restored from your cluster saved at " + snapshot.takenAt()
-                                            + ", with the lab's setup and your passed steps replayed on top.");
-                        } else {
-                            save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY,
-                                    "Restored from your cluster saved at " + snapshot.takenAt() + "."));
-                        }
-                    });
-                    return;
-                } catch (RuntimeException e) {
-                    failure = e;
-                    log.warn("Sandbox {} could not be restored (attempt {} of {}): {}", record.sandboxId(), attempt,
-                            RESTORE_ATTEMPTS, e.getMessage());
-                    if (e instanceof SandboxException se && se.reason() == SandboxException.Reason.INCOMPATIBLE_SNAPSHOT) {
-                        snapshots.delete(record.owner(), record.labId());
-                        ledger.find(record.sandboxId())
-                                .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
-                        return;
+            startingHere.add(record.sandboxId());
+            try {
+                restore(record, snapshot, replayToo);
+            } finally {
+                startingHere.remove(record.sandboxId());
+            }
+        });
+    }
+
+    private void restore(SandboxRecord record, SandboxSnapshot snapshot, boolean replayToo) {
+        RuntimeException failure = null;
+        for (int attempt = 1; attempt <= RESTORE_ATTEMPTS; attempt++) {
+            if (ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING).isEmpty()) {
+                return; // ended while it was starting
+            }
+            try {
+                Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(),
+                        record.labId(), record.nodes(), snapshot, addons(record)), this::reached);
+                connections.put(sandbox.id(), sandbox);
+                savedAt.put(sandbox.id(), clock.instant());
+                ledger.find(record.sandboxId()).ifPresent(r -> {
+                    if (r.state() != SandboxState.STARTING) {
+                        provisioner.delete(r.sandboxId()); // ended while it was starting
+                    } else if (replayToo) {
+                        // Said, so the learner knows their objects came back (not a fresh cluster).
+                        prepare(r.with(SandboxState.STARTING, SandboxPhase.LAB_SETUP, null), sandbox,
+                                "Restored from your cluster saved at " + snapshot.takenAt()
+                                        + ", with the lab's setup and your passed steps replayed on top.");
+                    } else {
+                        save(r.touched(clock.instant()).with(SandboxState.READY, SandboxPhase.READY,
+                                "Restored from your cluster saved at " + snapshot.takenAt() + "."));
                     }
+                });
+                return;
+            } catch (RuntimeException e) {
+                failure = e;
+                log.warn("Sandbox {} could not be restored (attempt {} of {}): {}", record.sandboxId(), attempt,
+                        RESTORE_ATTEMPTS, e.getMessage());
+                if (e instanceof SandboxException se && se.reason() == SandboxException.Reason.INCOMPATIBLE_SNAPSHOT) {
+                    snapshots.delete(record.owner(), record.labId());
+                    ledger.find(record.sandboxId())
+                            .ifPresent(r -> save(r.with(SandboxState.FAILED, SandboxPhase.FAILED, e.getMessage())));
+                    return;
                 }
             }
-            String why = String.valueOf(failure.getMessage()).lines().findFirst().orElse("no reason given");
-            log.warn("Sandbox {} of {} starts fresh instead: its snapshot could not be restored", record.sandboxId(),
-                    record.owner());
-            ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING).ifPresent(r -> {
-                SandboxRecord fresh = r.with(SandboxState.STARTING, SandboxPhase.STARTING_CONTAINER, null);
-                save(fresh);
-                startFresh(fresh, "Your saved cluster could not be restored (" + why + "), so this is a fresh "
-                        + "cluster with the lab set up and your passed steps replayed.");
-            });
+        }
+        String why = String.valueOf(failure.getMessage()).lines().findFirst().orElse("no reason given");
+        log.warn("Sandbox {} of {} starts fresh instead: its snapshot could not be restored", record.sandboxId(),
+                record.owner());
+        ledger.find(record.sandboxId()).filter(r -> r.state() == SandboxState.STARTING).ifPresent(r -> {
+            SandboxRecord fresh = r.with(SandboxState.STARTING, SandboxPhase.STARTING_CONTAINER, null);
+            save(fresh);
+            startFresh(fresh, "Your saved cluster could not be restored (" + why + "), so this is a fresh "
+                    + "cluster with the lab set up and your passed steps replayed.");
         });
     }
 

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class SandboxManagerTest {
 
     /** Sandboxes that exist only as entries in a map, created instantly. */
-    static final class FakeProvisioner implements SandboxProvisioner {
+    static class FakeProvisioner implements SandboxProvisioner {
         final Map<String, Boolean> running = new ConcurrentHashMap<>();
         final Map<String, Instant> created = new ConcurrentHashMap<>();
         final Map<String, SandboxRequest> requests = new ConcurrentHashMap<>();

@@ -156,6 +156,41 @@ class SharedSandboxManagerTest {
     }
 
     @Test
+    void aStartLongerThanTheGraceIsLeftAloneWhileItsReplicaIsAlive() throws Exception {
+        CountDownLatch nodeUp = new CountDownLatch(1);
+        SandboxManagerTest.FakeProvisioner slow = new SandboxManagerTest.FakeProvisioner() {
+            @Override
+            public Sandbox create(SandboxRequest request, SandboxProgress progress) {
+                try {
+                    nodeUp.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.create(request, progress);
+            }
+        };
+        SandboxManager a = new SandboxManager(slow, ledger, new SandboxLimits(0, 1, 10, 2, Duration.ofMinutes(30),
+                Duration.ofHours(4), Duration.ofHours(1), Duration.ofHours(1), GRACE), clock);
+        replicas.add(a);
+        SandboxManager b = replica(0);
+        String id = a.acquire("ada", "clusterip", 1).sandboxId();
+
+        // A keeps starting it through rounds that span more than the grace, and says so each round.
+        for (int minute = 0; minute < 8; minute++) {
+            clock.now = clock.now.plus(Duration.ofMinutes(1));
+            a.housekeepingRound();
+            b.housekeepingRound();
+        }
+        assertThat(ledger.find(id).orElseThrow().state()).as("a live replica's slow start").isEqualTo(SandboxState.STARTING);
+
+        // A stops (a crash: no more rounds); B takes the start for abandoned once the grace has passed.
+        clock.now = clock.now.plus(GRACE).plusSeconds(1);
+        b.housekeepingRound();
+        assertThat(ledger.find(id).orElseThrow().state()).isEqualTo(SandboxState.FAILED);
+        nodeUp.countDown();
+    }
+
+    @Test
     void aFreshUnrecordedSandboxIsNotReapedButAnOldOneIs() {
         provisioner.running.put("sb-just-created", true);
         provisioner.created.put("sb-just-created", clock.instant().minusSeconds(5));
