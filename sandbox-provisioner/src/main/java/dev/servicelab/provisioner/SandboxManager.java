@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,8 @@ public final class SandboxManager implements AutoCloseable {
     private final List<Consumer<SandboxRecord>> listeners = new CopyOnWriteArrayList<>();
     private final Object allocation = new Object();
     private volatile SandboxPreparer preparer = SandboxPreparer.NONE;
+    /** The {@link SandboxAddons} each lab's sandboxes get (by lab id); a warm-pool sandbox has none. */
+    private volatile Function<String, List<String>> addons = labId -> List.of();
     private volatile Instant lastHousekeeping;
     private volatile Hibernation hibernation = Hibernation.OFF;
     private volatile SandboxSnapshots snapshots = SandboxSnapshots.NONE;
@@ -87,6 +90,31 @@ public final class SandboxManager implements AutoCloseable {
     /** Sets what prepares a sandbox for its learner (lab setup) once it is theirs. */
     public void preparer(SandboxPreparer preparer) {
         this.preparer = preparer;
+    }
+
+    /**
+     * Sets which addons a lab's sandboxes get (e.g. the lab catalog's {@code sandbox.addons}). A lab
+     * with addons never gets a warm-pool sandbox, which has none, as a lab with two nodes does not.
+     */
+    public void addons(Function<String, List<String>> addonsByLab) {
+        this.addons = addonsByLab;
+    }
+
+    private List<String> addonsOf(String labId) {
+        if (labId == null) {
+            return List.of();
+        }
+        try {
+            return addons.apply(labId);
+        } catch (RuntimeException e) {
+            log.warn("The addons of lab {} are unknown ({}); starting its sandbox without", labId, e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Whether a warm-pool sandbox (one node, no addons) can serve this lab. */
+    private boolean poolCanServe(String labId, int nodes) {
+        return nodes == 1 && addonsOf(labId).isEmpty();
     }
 
     /**
@@ -166,7 +194,7 @@ public final class SandboxManager implements AutoCloseable {
         }
         Instant now = clock.instant();
         // Nobody overtakes those already waiting, not even through the warm pool.
-        Optional<SandboxRecord> pooled = nodes == 1 && saved.isEmpty() && queue.isEmpty() ? active.stream()
+        Optional<SandboxRecord> pooled = poolCanServe(labId, nodes) && saved.isEmpty() && queue.isEmpty() ? active.stream()
                 .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
         if (pooled.isPresent()) {
             SandboxRecord record = handOver(pooled.get(), owner, labId, now);
@@ -442,7 +470,7 @@ public final class SandboxManager implements AutoCloseable {
     private void startFresh(SandboxRecord record, String note) {
         try {
             Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
-                    record.nodes()), this::reached);
+                    record.nodes(), null, addonsOf(record.labId())), this::reached);
             connections.put(sandbox.id(), sandbox);
             ledger.find(record.sandboxId()).ifPresent(r -> {
                 if (r.state() != SandboxState.STARTING) {
@@ -668,7 +696,7 @@ public final class SandboxManager implements AutoCloseable {
                 }
                 try {
                     Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(),
-                            record.labId(), record.nodes(), snapshot), this::reached);
+                            record.labId(), record.nodes(), snapshot, addonsOf(record.labId())), this::reached);
                     connections.put(sandbox.id(), sandbox);
                     savedAt.put(sandbox.id(), clock.instant());
                     ledger.find(record.sandboxId()).ifPresent(r -> {
@@ -798,7 +826,7 @@ public final class SandboxManager implements AutoCloseable {
                         continue;
                     }
                     Optional<SandboxSnapshot> saved = savedCluster(entry.owner(), entry.labId());
-                    Optional<SandboxRecord> pooled = entry.nodes() == 1 && saved.isEmpty() ? active.stream()
+                    Optional<SandboxRecord> pooled = poolCanServe(entry.labId(), entry.nodes()) && saved.isEmpty() ? active.stream()
                             .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst()
                             : Optional.empty();
                     if (pooled.isPresent()) {
