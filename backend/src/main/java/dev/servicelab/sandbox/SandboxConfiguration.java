@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.provisioner.Hibernation;
 import dev.servicelab.provisioner.SandboxLimits;
 import dev.servicelab.provisioner.SandboxManager;
@@ -42,11 +43,12 @@ class SandboxConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")
     SandboxManager sandboxManager(SandboxProvisioner provisioner, JdbcSandboxLedger ledger, SandboxProperties p,
-            SandboxPreparer labSetup, JdbcSandboxSnapshots snapshots) {
+            SandboxPreparer labSetup, JdbcSandboxSnapshots snapshots, LabCatalogService catalog) {
         SandboxManager manager = new SandboxManager(provisioner, ledger, new SandboxLimits(p.warmPool(), p.maxPerLearner(),
                 p.maxTotal(), p.maxConcurrentStarts(), p.idleTimeout(), p.hardTtl(), p.extension(), p.healthInterval(),
                 p.startGrace()), Clock.systemUTC());
         manager.preparer(labSetup);
+        manager.addons(labId -> catalog.lab(labId).sandbox().addons());
         manager.hibernation(new Hibernation(p.freezeAfter(), p.hibernateAfter(), p.snapshotInterval()), snapshots);
         manager.queueing(p.queueLeaveAfter());
         return manager;

@@ -60,8 +60,8 @@ class LabConformanceIT extends SandboxPlatformTestBase {
     private void conform(Lab lab) {
         String id = "conf-" + UUID.randomUUID().toString().substring(0, 8);
         long started = System.nanoTime();
-        Sandbox sandbox = provisioner.create(new SandboxRequest(id, "conformance", lab.id(), lab.sandbox().nodes()),
-                (sandboxId, phase) -> { });
+        Sandbox sandbox = provisioner.create(new SandboxRequest(id, "conformance", lab.id(), lab.sandbox().nodes(), null,
+                lab.sandbox().addons()), (sandboxId, phase) -> { });
         List<String> problems = new ArrayList<>();
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
             CheckContext context = new CheckContext(sandbox, client);

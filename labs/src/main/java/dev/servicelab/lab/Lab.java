@@ -37,10 +37,27 @@ public record Lab(
         BEGINNER, INTERMEDIATE, ADVANCED
     }
 
-    /** What the lab needs of its sandbox: one node or a server and an agent, and extra namespaces. */
-    public record SandboxSpec(int nodes, List<String> namespaces) {
+    /**
+     * What the lab needs of its sandbox: one node or a server and an agent, extra namespaces, and
+     * addons the platform installs in it (off by default; see {@link #ADDONS}).
+     */
+    public record SandboxSpec(int nodes, List<String> namespaces, List<String> addons) {
+
+        /** The addons a lab may ask for: {@code ingress} (an ingress controller serving class {@code servicelab}). */
+        public static final java.util.Set<String> ADDONS = java.util.Set.of("ingress");
+
         public SandboxSpec {
             namespaces = List.copyOf(namespaces);
+            addons = List.copyOf(addons);
+        }
+
+        public SandboxSpec(int nodes, List<String> namespaces) {
+            this(nodes, namespaces, List.of());
+        }
+
+        /** A warm-pool sandbox (one node, no addons) can serve this lab. */
+        public boolean plain() {
+            return nodes == 1 && addons.isEmpty();
         }
     }
 }
