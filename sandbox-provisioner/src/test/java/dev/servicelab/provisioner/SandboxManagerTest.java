@@ -24,10 +24,12 @@ class SandboxManagerTest {
     static final class FakeProvisioner implements SandboxProvisioner {
         final Map<String, Boolean> running = new ConcurrentHashMap<>();
         final Map<String, Instant> created = new ConcurrentHashMap<>();
+        final Map<String, List<String>> addons = new ConcurrentHashMap<>();
 
         @Override
         public Sandbox create(SandboxRequest request, SandboxProgress progress) {
             progress.reached(request.sandboxId(), SandboxPhase.API_UP);
+            addons.put(request.sandboxId(), request.addons());
             running.put(request.sandboxId(), true);
             return new Sandbox(request.sandboxId(), request.owner(), request.labId(), "kubeconfig", List.of(), Instant.now());
         }
@@ -124,6 +126,23 @@ class SandboxManagerTest {
         assertThat(awaitReady(mine.sandboxId()).state()).isEqualTo(SandboxState.READY);
         awaitPool(1);
         assertThat(ledger.active()).hasSize(2);
+    }
+
+    @Test
+    void aLabWithAnAddonGetsAFreshSandboxWithItNotAWarmOneWithout() {
+        manager(1, 1, 5);
+        manager.addons(lab -> "ingress".equals(lab) ? List.of("ingress") : List.of());
+        manager.start();
+        awaitPool(1);
+        String pooled = ledger.active().stream().filter(SandboxRecord::pooled).findFirst().orElseThrow().sandboxId();
+
+        SandboxRecord mine = manager.acquire("ada", "ingress", 1);
+
+        assertThat(mine.sandboxId()).isNotEqualTo(pooled);
+        assertThat(awaitReady(mine.sandboxId()).state()).isEqualTo(SandboxState.READY);
+        assertThat(provisioner.addons.get(mine.sandboxId())).containsExactly("ingress");
+        assertThat(provisioner.addons.get(pooled)).as("warm-pool sandboxes have no addons").isEmpty();
+        assertThat(ledger.find(pooled).orElseThrow().pooled()).as("the warm sandbox waits for a plain lab").isTrue();
     }
 
     @Test
