@@ -27,6 +27,7 @@ PAUSE_IMG=servicelab/pause:$PAUSE_TAG
 COREDNS_IMG=servicelab/coredns:${COREDNS_VERSION#v}
 ECHO_IMG=servicelab/echo:$ECHO_TAG
 TOOLBOX_IMG=servicelab/toolbox:$TOOLBOX_TAG
+INGRESS_IMG=servicelab/ingress:$INGRESS_TAG
 
 step() { echo "[kit-build $(date +%H:%M:%S)] $*"; }
 timed() { # timed LABEL cmd...
@@ -107,6 +108,7 @@ go_builds() {
 	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld $kv" -o "$BIN/kubectl" k8s.io/kubernetes/cmd/kubectl)
 	[ "$WHAT" = small ] && return 0
 	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld" -o "$BIN/pause" ./cmd/pause)
+	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld" -o "$BIN/ingress" ./cmd/ingress)
 	(cd "$KIT/images/coredns" && CGO_ENABLED=0 go build -ldflags="$ld" -o "$BIN/coredns" .)
 	(cd "$KIT" && CGO_ENABLED=0 go build -ldflags="$ld $kv $x" -o "$BIN/kube-node" ./cmd/kube-node)
 	# Third-party commands straight from their modules (their own go.mod).
@@ -148,6 +150,14 @@ cluster_images() {
 	[ -f /etc/ssl/certs/ca-certificates.crt ] && cp /etc/ssl/certs/ca-certificates.crt "$d/etc/ssl/certs/"
 	img_from_dir "$d" "$COREDNS_IMG" 'ENTRYPOINT ["/coredns"]' 'EXPOSE 53 53/udp'
 	save "$COREDNS_IMG" coredns.tar
+
+	d=$WORK/ingress-root
+	rm -rf "$d" && mkdir -p "$d/etc"
+	cp "$BIN/ingress" "$d/ingress"
+	echo "nobody:x:65532:65532:nobody:/:/sbin/nologin" >"$d/etc/passwd"
+	img_from_dir "$d" "$INGRESS_IMG" 'ENTRYPOINT ["/ingress"]' 'EXPOSE 8080' 'USER 65532:65532' \
+		"LABEL org.opencontainers.image.title=servicelab-ingress"
+	save "$INGRESS_IMG" ingress.tar
 }
 
 node_image() {
@@ -158,6 +168,10 @@ node_image() {
 	for l in k3s kubectl kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do ln -sf kube-node "$r/usr/local/bin/$l"; done
 	# Runtime images, imported into containerd at every start.
 	for f in pause coredns echo toolbox; do cp "$OUT/images/$f.tar" "$r/var/lib/servicelab/images/$f.tar"; done
+	# Addon images, imported by the platform only into sandboxes that use the addon, so that the
+	# others start no slower: the kubelet waits for the import of everything in images/.
+	install -d "$r/var/lib/servicelab/addons"
+	cp "$OUT/images/ingress.tar" "$r/var/lib/servicelab/addons/ingress.tar"
 	{
 		cat "$KIT/versions.env" | grep -E '^[A-Z_]+='
 		echo "KIT_KEY=$KEY"

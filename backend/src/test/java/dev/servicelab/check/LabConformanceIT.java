@@ -120,7 +120,12 @@ class LabConformanceIT extends SandboxPlatformTestBase {
             }
         } finally {
             tunnels.stop(handles.handle(sandbox));
-            provisioner.delete(id);
+            try {
+                provisioner.delete(id);
+            } catch (RuntimeException e) {
+                // A busy Docker engine sometimes fails to kill a container in time: that must not hide the verdict.
+                System.out.printf("conformance %s: deleting sandbox %s failed: %s%n", lab.id(), id, e.getMessage());
+            }
         }
         System.out.printf("conformance %s: %d s%n", lab.id(), (System.nanoTime() - started) / 1_000_000_000L);
         assertThat(problems).as("conformance problems of lab " + lab.id()).isEmpty();

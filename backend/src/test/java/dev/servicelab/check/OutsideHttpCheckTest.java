@@ -99,6 +99,57 @@ class OutsideHttpCheckTest {
         assertThat(outcome.message()).contains("not from \"kiosk-\"").contains("impostor-1");
     }
 
+    /** Answers one connection with {@code answer} and hands back the request it read. */
+    private static java.util.concurrent.CompletableFuture<String> answerOnce(ServerSocket server, String answer) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try (java.net.Socket socket = server.accept()) {
+                var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                        java.nio.charset.StandardCharsets.US_ASCII));
+                StringBuilder request = new StringBuilder();
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    request.append(line).append('\n');
+                }
+                socket.getOutputStream().write(answer.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return request.toString();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void aHostOptionSendsThatHostHeaderAndJudgesTheAnswer() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            var request = answerOnce(server, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\npod: shop-web-1\n");
+            Outcome outcome = new OutsideHttpCheck().evaluate(MockCluster.spec(CheckType.OUTSIDE_HTTP,
+                    "url", "http://127.0.0.1:" + server.getLocalPort() + "/cart?x=1", "host", "shop.servicelab.test",
+                    "bodyContains", "shop-web"), cluster.context());
+
+            assertThat(outcome.passed()).as(outcome.message()).isTrue();
+            assertThat(outcome.message()).contains("(Host: shop.servicelab.test)");
+            assertThat(request.get()).startsWith("GET /cart?x=1 HTTP/1.1\n").contains("Host: shop.servicelab.test\n");
+        }
+    }
+
+    @Test
+    void aHostOptionReportsTheStatusThatCameBack() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            answerOnce(server, "HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nno rule\n");
+            Outcome outcome = new OutsideHttpCheck().evaluate(MockCluster.spec(CheckType.OUTSIDE_HTTP,
+                    "url", "http://127.0.0.1:" + server.getLocalPort() + "/", "host", "www.servicelab.test"), cluster.context());
+
+            assertThat(outcome.passed()).isFalse();
+            assertThat(outcome.message()).contains("(Host: www.servicelab.test) answered 404, expected 200");
+        }
+    }
+
+    @Test
+    void aHostThatIsNoHostNameIsRefusedBeforeAnythingIsSent() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> OutsideHttpCheck.withHost(
+                java.net.URI.create("http://127.0.0.1:9/"), "a\r\nX-Evil: 1"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("is not a host name");
+    }
+
     @Test
     void aRefusalAndATimeoutAreToldApart() {
         assertThat(OutsideHttpCheck.failure(new ConnectException("Connection refused"))).contains("refused").contains("no Service claims it");

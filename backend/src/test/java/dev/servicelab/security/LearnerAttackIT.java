@@ -53,6 +53,7 @@ class LearnerAttackIT extends SandboxPlatformTestBase {
     /** A namespace where Pod Security Admission allows anything, created by the platform (the admin). */
     static final String OPEN = "psa-privileged";
     static final String GUARD = "servicelab-learner-guard";
+    static final String INGRESS_GUARD = "servicelab-ingress-guard";
     static final String POD_SECURITY = "servicelab-pod-security";
     static final String SA = "/var/run/secrets/kubernetes.io/serviceaccount";
 
@@ -257,6 +258,8 @@ class LearnerAttackIT extends SandboxPlatformTestBase {
     void theAdmissionPoliciesCannotBeEdited() {
         refused("kubectl delete validatingadmissionpolicy " + POD_SECURITY, "forbidden", "validatingadmissionpolicies");
         refused("kubectl delete validatingadmissionpolicybinding " + GUARD, "forbidden", "validatingadmissionpolicybindings");
+        refused("kubectl delete validatingadmissionpolicybinding " + INGRESS_GUARD, "forbidden",
+                "validatingadmissionpolicybindings");
     }
 
     @Test
@@ -265,8 +268,10 @@ class LearnerAttackIT extends SandboxPlatformTestBase {
         refused("kubectl -n default apply -f - <<'EOF'\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n"
                 + "metadata: {name: deny-all}\nspec: {podSelector: {}, policyTypes: [Ingress]}\nEOF",
                 "denied request", GUARD, "not enforced in this sandbox");
+        // Without the ingress addon (a lab that asks for it gets a controller and no such refusal).
         refused("kubectl -n default create ingress shop --rule='shop.example/=web:80'",
-                "denied request", GUARD, "No ingress controller runs in this sandbox");
+                "denied request", INGRESS_GUARD, "No ingress controller runs in this sandbox");
+        assertThat(admin.network().v1().ingresses().inAnyNamespace().list().getItems()).isEmpty();
     }
 
     @Test

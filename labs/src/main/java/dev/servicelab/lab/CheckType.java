@@ -32,7 +32,7 @@ public enum CheckType {
     /** A pod's own log, as the container runtime kept it, has a line containing a text. */
     POD_LOG("podLog", Set.of("selector", "contains"), Set.of(), false),
     /** A request from outside the cluster to any URL (placeholders filled), e.g. a node's address on a Service's port. */
-    OUTSIDE_HTTP("outsideHttp", Set.of("url"), Set.of("status", "bodyContains"), true),
+    OUTSIDE_HTTP("outsideHttp", Set.of("url"), Set.of("status", "bodyContains", "host"), true),
     /**
      * What the learner found in a node's kube-proxy rules (a ConfigMap's {@code chain} and
      * {@code probability}) matches the rules the platform reads from that node.
@@ -58,7 +58,7 @@ public enum CheckType {
     public static final Set<String> COMMON_KEYS = Set.of("type", "title", "namespace", "timeoutSeconds", "hint");
 
     public static final Set<String> KINDS = Set.of("Service", "Deployment", "StatefulSet", "Pod", "Namespace",
-            "ConfigMap", "EndpointSlice");
+            "ConfigMap", "EndpointSlice", "Ingress");
 
     private final String yamlName;
     private final Set<String> required;

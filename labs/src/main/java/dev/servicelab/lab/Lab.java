@@ -78,17 +78,28 @@ public record Lab(
 
     /**
      * What the lab needs of its sandbox: one node or a server and an agent, extra namespaces, and
-     * optional parts of the sandbox ({@link #ADDONS}; the provisioner's names).
+     * optional parts the platform adds to it, off by default ({@link #ADDONS}; the provisioner's names).
      */
     public record SandboxSpec(int nodes, List<String> namespaces, List<String> addons) {
 
         /** NetworkPolicies are enforced (a policy controller on every node) and learners may write them. */
         public static final String NETWORK_POLICY = "networkPolicy";
-        public static final List<String> ADDONS = List.of(NETWORK_POLICY);
+        /** An ingress controller serves IngressClass {@code servicelab} on the server node's port 80. */
+        public static final String INGRESS = "ingress";
+        public static final List<String> ADDONS = List.of(NETWORK_POLICY, INGRESS);
 
         public SandboxSpec {
             namespaces = List.copyOf(namespaces);
             addons = List.copyOf(addons);
+        }
+
+        public SandboxSpec(int nodes, List<String> namespaces) {
+            this(nodes, namespaces, List.of());
+        }
+
+        /** A warm-pool sandbox (one node, no addons) can serve this lab. */
+        public boolean plain() {
+            return nodes == 1 && addons.isEmpty();
         }
     }
 }

@@ -162,8 +162,11 @@ public final class LabLoader {
         for (String addon : addons) {
             if (!Lab.SandboxSpec.ADDONS.contains(addon)) {
                 yaml.problem(map.get("addons"), "sandbox addon '" + addon + "' is unknown; known addons: "
-                        + String.join(", ", Lab.SandboxSpec.ADDONS));
+                        + String.join(", ", new java.util.TreeSet<>(Lab.SandboxSpec.ADDONS)));
             }
+        }
+        if (new HashSet<>(addons).size() < addons.size()) {
+            yaml.problem(map.get("addons"), "sandbox.addons names an addon twice");
         }
         return new Lab.SandboxSpec(nodes == null ? 1 : nodes, namespaces, addons);
     }

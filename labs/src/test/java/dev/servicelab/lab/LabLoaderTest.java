@@ -83,6 +83,31 @@ class LabLoaderTest {
     }
 
     @Test
+    void aLabWithoutAddonsGetsAPlainSandboxThatTheWarmPoolCanServe() throws IOException {
+        writeLab("demo", VALID);
+        Lab.SandboxSpec sandbox = loader.load(catalog).lab("demo").orElseThrow().sandbox();
+        assertThat(sandbox.addons()).isEmpty();
+        assertThat(sandbox.plain()).isTrue();
+    }
+
+    @Test
+    void aLabMayAskForTheIngressAddonAndThenNeedsAFreshSandbox() throws IOException {
+        writeLab("demo", VALID.replace("tags: [clusterip]", "tags: [clusterip]\nsandbox: {addons: [ingress]}"));
+        LabCatalog result = loader.load(catalog);
+        assertThat(result.rejected()).isEmpty();
+        Lab.SandboxSpec sandbox = result.lab("demo").orElseThrow().sandbox();
+        assertThat(sandbox.addons()).containsExactly("ingress");
+        assertThat(sandbox.plain()).as("a warm-pool sandbox has no addons").isFalse();
+    }
+
+    @Test
+    void anUnknownAddonIsRefusedWithTheKnownOnes() throws IOException {
+        List<String> problems = problemsOf("demo", VALID.replace("tags: [clusterip]", "tags: [clusterip]\nsandbox: {addons: [traefik]}"));
+        assertThat(problems).singleElement().asString()
+                .contains("lab.yaml:7").contains("sandbox addon 'traefik' is unknown").contains("known addons: ingress, networkPolicy");
+    }
+
+    @Test
     void brokenYamlIsReportedWithItsLine() throws IOException {
         List<String> problems = problemsOf("demo", VALID.replace("  - id: expose\n", "  - id: expose\n   bad: [\n"));
         assertThat(problems).singleElement().asString().contains("lab.yaml:9:4").contains("not valid YAML");
@@ -101,14 +126,6 @@ class LabLoaderTest {
         Lab lab = loader.load(catalog).lab("demo").orElseThrow();
         assertThat(lab.sandbox().addons()).containsExactly("networkPolicy");
         assertThat(lab.sandbox().nodes()).isEqualTo(1);
-    }
-
-    @Test
-    void anUnknownSandboxAddonIsRefusedWithTheKnownOnes() throws IOException {
-        List<String> problems = problemsOf("demo", VALID.replace("tags: [clusterip]\n",
-                "tags: [clusterip]\nsandbox:\n  addons: [networkPolicies]\n"));
-        assertThat(problems).singleElement().asString()
-                .contains("sandbox addon 'networkPolicies' is unknown").contains("known addons: networkPolicy");
     }
 
     @Test

@@ -7,21 +7,19 @@ import java.util.Set;
  * learner later; they are still written as container labels when known, so a restarted platform
  * can tell whose a sandbox is even without its database. {@code snapshot}, when not null, is the
  * saved cluster the new sandbox starts from instead of an empty one. {@code addons} are the optional
- * parts a lab asks for (a warm-pool sandbox has none), from {@link #ADDONS}.
+ * parts a lab asks for (a warm-pool sandbox has none): {@link SandboxAddons}.
  */
 public record SandboxRequest(String sandboxId, String owner, String labId, int nodes, SandboxSnapshot snapshot,
         Set<String> addons) {
 
     /** The node enforces NetworkPolicies (the kit's policy controller; k3s's kube-router) and learners may write them. */
-    public static final String NETWORK_POLICY = "networkPolicy";
+    public static final String NETWORK_POLICY = SandboxAddons.NETWORK_POLICY;
     /** Every addon a lab may ask for. */
-    public static final Set<String> ADDONS = Set.of(NETWORK_POLICY);
+    public static final Set<String> ADDONS = SandboxAddons.KNOWN;
 
     public SandboxRequest {
         addons = addons == null ? Set.of() : Set.copyOf(addons);
-        if (!ADDONS.containsAll(addons)) {
-            throw new IllegalArgumentException("unknown sandbox addons " + addons + "; known: " + ADDONS);
-        }
+        SandboxAddons.validate(addons);
         if (sandboxId == null || !sandboxId.matches("[a-z0-9][a-z0-9-]{2,40}")) {
             throw new IllegalArgumentException("sandbox id must be 3-41 lowercase letters, digits or dashes: " + sandboxId);
         }

@@ -12,6 +12,7 @@ import com.github.dockerjava.api.model.Ports;
 import dev.servicelab.provisioner.Kubeconfigs;
 import dev.servicelab.provisioner.Sandbox;
 import dev.servicelab.provisioner.NodeCommand;
+import dev.servicelab.provisioner.SandboxAddons;
 import dev.servicelab.provisioner.SandboxBootstrap;
 import dev.servicelab.provisioner.SandboxLabels;
 import dev.servicelab.provisioner.SandboxException;
@@ -127,6 +128,9 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
                         progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                         request.addons());
+                SandboxAddons.install(client, request.addons(),
+                        tarball -> exec(server.getContainerId(), "ctr", "-n", "k8s.io", "images", "import", tarball),
+                        settings.startupTimeout());
             }
             // After start-up, when kube-proxy has hooked its chains: ours must come first.
             installEgressPolicy(sandbox, network.getId());

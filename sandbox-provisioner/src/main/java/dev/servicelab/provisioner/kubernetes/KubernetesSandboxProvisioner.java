@@ -3,6 +3,7 @@ package dev.servicelab.provisioner.kubernetes;
 import dev.servicelab.provisioner.Kubeconfigs;
 import dev.servicelab.provisioner.Sandbox;
 import dev.servicelab.provisioner.NodeCommand;
+import dev.servicelab.provisioner.SandboxAddons;
 import dev.servicelab.provisioner.SandboxBootstrap;
 import dev.servicelab.provisioner.SandboxLabels;
 import dev.servicelab.provisioner.SandboxException;
@@ -162,6 +163,8 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
                         progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
                         request.addons());
+                SandboxAddons.install(client, request.addons(), tarball -> exec(server.getMetadata().getName(), "ctr",
+                        "-n", "k8s.io", "images", "import", tarball), settings.startupTimeout());
                 if (restore != null) {
                     awaitOwnApiAddress(client, id, running.getStatus().getPodIP());
                 }
