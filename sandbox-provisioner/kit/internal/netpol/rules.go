@@ -293,6 +293,22 @@ func portMatch(proto string, port, endPort int32) []string {
 	return m
 }
 
+// unnamedPortMatch matches a rule's port given by number (or range) or left out (every port); a
+// named port resolves against a pod, which only the caller knows.
+func unnamedPortMatch(p networkingv1.NetworkPolicyPort) ([]string, bool) {
+	switch {
+	case p.Port == nil:
+		return portMatch(proto(p), 0, 0), true
+	case p.Port.Type == intstr.Int:
+		end := int32(0)
+		if p.EndPort != nil {
+			end = *p.EndPort
+		}
+		return portMatch(proto(p), p.Port.IntVal, end), true
+	}
+	return nil, false
+}
+
 func proto(p networkingv1.NetworkPolicyPort) string {
 	if p.Protocol == nil {
 		return "tcp"
@@ -325,20 +341,10 @@ func comment(pol *networkingv1.NetworkPolicy, dir string, i int) []string {
 func (b *builder) ingressRule(pol *networkingv1.NetworkPolicy, i int, r networkingv1.NetworkPolicyIngressRule, target *corev1.Pod) [][]string {
 	var portMatches [][]string
 	for _, p := range r.Ports {
-		pr := proto(p)
-		switch {
-		case p.Port == nil:
-			portMatches = append(portMatches, portMatch(pr, 0, 0))
-		case p.Port.Type == intstr.Int:
-			end := int32(0)
-			if p.EndPort != nil {
-				end = *p.EndPort
-			}
-			portMatches = append(portMatches, portMatch(pr, p.Port.IntVal, end))
-		default:
-			if n, ok := namedPort(target, p.Port.StrVal, pr); ok {
-				portMatches = append(portMatches, portMatch(pr, n, 0))
-			}
+		if m, ok := unnamedPortMatch(p); ok {
+			portMatches = append(portMatches, m)
+		} else if n, ok := namedPort(target, p.Port.StrVal, proto(p)); ok {
+			portMatches = append(portMatches, portMatch(proto(p), n, 0))
 		}
 	}
 	if len(r.Ports) > 0 && len(portMatches) == 0 {
@@ -387,17 +393,9 @@ func (b *builder) egressRule(pol *networkingv1.NetworkPolicy, i int, r networkin
 	var portMatches [][]string
 	var named []networkingv1.NetworkPolicyPort
 	for _, p := range r.Ports {
-		pr := proto(p)
-		switch {
-		case p.Port == nil:
-			portMatches = append(portMatches, portMatch(pr, 0, 0))
-		case p.Port.Type == intstr.Int:
-			end := int32(0)
-			if p.EndPort != nil {
-				end = *p.EndPort
-			}
-			portMatches = append(portMatches, portMatch(pr, p.Port.IntVal, end))
-		default:
+		if m, ok := unnamedPortMatch(p); ok {
+			portMatches = append(portMatches, m)
+		} else {
 			named = append(named, p)
 		}
 	}
