@@ -46,7 +46,7 @@ public enum CheckType {
     public static final Set<String> COMMON_KEYS = Set.of("type", "title", "namespace", "timeoutSeconds", "hint");
 
     public static final Set<String> KINDS = Set.of("Service", "Deployment", "StatefulSet", "Pod", "Namespace",
-            "ConfigMap", "EndpointSlice");
+            "ConfigMap", "EndpointSlice", "NetworkPolicy");
 
     private final String yamlName;
     private final Set<String> required;
