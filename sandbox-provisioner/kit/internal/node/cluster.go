@@ -84,6 +84,16 @@ func bootstrapObjects(ctx context.Context, cs *kubernetes.Clientset, c *Config) 
 		RoleRef:    rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: "servicelab:cluster-info-reader"},
 		Subjects:   []rbacv1.Subject{{APIGroup: "rbac.authorization.k8s.io", Kind: "User", Name: "system:anonymous"}},
 	}))
+	if c.NetworkPolicy {
+		add(create(ctx, "clusterrole", cs.RbacV1().ClusterRoles().Create, &rbacv1.ClusterRole{
+			ObjectMeta: metav1.ObjectMeta{Name: netpolReader},
+			Rules: []rbacv1.PolicyRule{
+				{APIGroups: []string{""}, Resources: []string{"pods", "namespaces"}, Verbs: []string{"get", "list", "watch"}},
+				{APIGroups: []string{"networking.k8s.io"}, Resources: []string{"networkpolicies"}, Verbs: []string{"get", "list", "watch"}},
+			},
+		}))
+		add(create(ctx, "crb", rb.Create, crb(netpolReader, netpolReader, "Group", "system:nodes")))
+	}
 	add(create(ctx, "namespace", cs.CoreV1().Namespaces().Create, &corev1.Namespace{
 		ObjectMeta: metav1.ObjectMeta{Name: "servicelab-system", Labels: map[string]string{"app.kubernetes.io/managed-by": "servicelab"}},
 	}))
@@ -390,6 +400,7 @@ func runAgent(ctx context.Context, c *Config, cgroupRoot, resolv string, importe
 		return err
 	}
 	go networkController(ctx, cs, c)
+	go startNetworkPolicy(ctx, cs, c)
 	go waitReady(ctx, cs, c, false)
 	return nil
 }

@@ -60,6 +60,7 @@ type Config struct {
 	ServiceCIDR    string              // ClusterIPs; agents must be given the server's value
 	ClusterDNS     string              // the DNS Service's ClusterIP: the service range's tenth address unless given
 	LogToStdout    bool
+	NetworkPolicy  bool // enforce NetworkPolicies (k3s: on unless --disable-network-policy)
 }
 
 // flags that take a value when written as "--flag value".
@@ -81,7 +82,7 @@ var valueFlags = map[string]bool{
 // with a warning, so that callers written for rancher/k3s keep working.
 func ParseArgs(mode string, args []string) (*Config, error) {
 	c := &Config{Mode: mode, Disabled: map[string]bool{}, ExtraArgs: map[string][]string{},
-		ClusterCIDR: DefaultClusterCIDR, ServiceCIDR: DefaultServiceCIDR}
+		ClusterCIDR: DefaultClusterCIDR, ServiceCIDR: DefaultServiceCIDR, NetworkPolicy: true}
 	// k3s's agent refuses the range flags (it learns the ranges from its server); ours takes
 	// them from the environment, which k3s ignores, so one pod spec serves both images.
 	if v := os.Getenv("SERVICELAB_CLUSTER_CIDR"); v != "" {
@@ -99,6 +100,11 @@ func ParseArgs(mode string, args []string) (*Config, error) {
 		c.KubeconfigOut = KubeconfigOut
 	}
 	c.LogToStdout = os.Getenv("SERVICELAB_NODE_LOG") == "stdout"
+	// k3s's agent refuses --disable-network-policy (it follows its server); ours follows its
+	// server too (see startNetworkPolicy) unless this says otherwise.
+	if os.Getenv("SERVICELAB_DISABLE_NETWORK_POLICY") == "true" {
+		c.NetworkPolicy = false
+	}
 	if f := os.Getenv("K3S_TOKEN_FILE"); f != "" && c.Token == "" {
 		if b, err := os.ReadFile(f); err == nil {
 			c.Token = strings.TrimSpace(string(b))
@@ -158,8 +164,11 @@ func ParseArgs(mode string, args []string) (*Config, error) {
 			c.ExtraArgs[comp] = append(c.ExtraArgs[comp], "--"+strings.TrimPrefix(val, "--"))
 		case "disable-network-policy", "disable-cloud-controller", "disable-helm-controller", "disable-kube-proxy",
 			"secrets-encryption", "cluster-init", "debug", "with-node-id", "prefer-bundled-bin", "docker":
-			if name == "disable-kube-proxy" {
+			switch name {
+			case "disable-kube-proxy":
 				c.Disabled["kube-proxy"] = true
+			case "disable-network-policy":
+				c.NetworkPolicy = false
 			}
 		default:
 			if hasVal {

@@ -73,7 +73,9 @@ func run2(ctx context.Context, c *Config) error {
 	if _, err := os.Stat("/proc/sys/net/bridge/bridge-nf-call-iptables"); err == nil {
 		sysctlSet("net.bridge.bridge-nf-call-iptables", "1")
 	} else if out, err := run("modprobe", "br_netfilter"); err != nil {
-		warnf("br_netfilter not loaded (%v %s): Service traffic between pods of one node may bypass kube-proxy", err, strings.TrimSpace(out))
+		warnf("br_netfilter not loaded (%v %s): Service traffic between pods of one node may bypass kube-proxy and NetworkPolicies", err, strings.TrimSpace(out))
+	} else {
+		sysctlSet("net.bridge.bridge-nf-call-iptables", "1")
 	}
 	ipt := iptablesMode()
 	logf("iptables backend: %s; kubelet cgroup root: %s", ipt, cgroupRoot)
@@ -266,6 +268,7 @@ func runServer(ctx context.Context, c *Config, cgroupRoot, resolv string, upstre
 		startProc("kube-proxy", "", append([]string{"--config=" + agentDir("kube-proxy.yaml"), "--v=0"}, c.ExtraArgs["kube-proxy"]...), goEnv(lowGC...)...)
 	}
 	go networkController(ctx, cs, c)
+	go startNetworkPolicy(ctx, cs, c)
 	go labelServerNode(ctx, cs, c.NodeName)
 	go waitReady(ctx, cs, c, !c.Disabled["coredns"])
 	return nil

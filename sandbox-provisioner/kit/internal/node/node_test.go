@@ -166,3 +166,18 @@ func TestAnAgentTakesTheRangesFromItsEnvironment(t *testing.T) {
 		t.Errorf("layout: %s %s %s", c.ClusterCIDR, c.ServiceCIDR, c.ClusterDNS)
 	}
 }
+
+func TestNetworkPolicyIsOnUnlessDisabled(t *testing.T) {
+	t.Setenv("SERVICELAB_DISABLE_NETWORK_POLICY", "")
+	c, err := ParseArgs("server", nil)
+	if err != nil || !c.NetworkPolicy {
+		t.Fatalf("k3s enforces NetworkPolicies by default: %v %v", c, err)
+	}
+	if c, _ = ParseArgs("server", []string{"--disable-network-policy"}); c.NetworkPolicy {
+		t.Fatal("--disable-network-policy ignored")
+	}
+	t.Setenv("SERVICELAB_DISABLE_NETWORK_POLICY", "true")
+	if c, _ = ParseArgs("server", nil); c.NetworkPolicy {
+		t.Fatal("SERVICELAB_DISABLE_NETWORK_POLICY=true ignored")
+	}
+}

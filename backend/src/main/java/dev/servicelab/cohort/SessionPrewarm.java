@@ -40,7 +40,9 @@ class SessionPrewarm {
         if (m == null) {
             return; // sandboxes are off: nothing to pre-warm
         }
-        List<String> oneNodeLabs = catalog.labs().stream().filter(l -> l.sandbox().nodes() == 1).map(Lab::id).toList();
+        // Only labs a warm-pool sandbox (one node, no addons) can serve.
+        List<String> oneNodeLabs = catalog.labs().stream()
+                .filter(l -> l.sandbox().nodes() == 1 && l.sandbox().addons().isEmpty()).map(Lab::id).toList();
         m.resizePool((holders, room) -> properties.prewarmLead().isZero() ? 0 : PrewarmSizing.extra(
                 sessions.expected(clock.instant(), properties.prewarmLead(), oneNodeLabs).stream()
                         .map(s -> (int) s.usernames().stream().filter(u -> !holders.contains(u + "/" + s.labId())).count())

@@ -1,5 +1,6 @@
 package dev.servicelab.sandbox;
 
+import dev.servicelab.catalog.LabCatalogService;
 import dev.servicelab.provisioner.Hibernation;
 import dev.servicelab.provisioner.SandboxLimits;
 import dev.servicelab.provisioner.SandboxManager;
@@ -11,6 +12,7 @@ import dev.servicelab.provisioner.kit.KitImages;
 import dev.servicelab.provisioner.kubernetes.KubernetesSandboxProvisioner;
 import dev.servicelab.provisioner.kubernetes.KubernetesSandboxSettings;
 import java.time.Clock;
+import java.util.Set;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,11 +44,13 @@ class SandboxConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")
     SandboxManager sandboxManager(SandboxProvisioner provisioner, JdbcSandboxLedger ledger, SandboxProperties p,
-            SandboxPreparer labSetup, JdbcSandboxSnapshots snapshots) {
+            SandboxPreparer labSetup, JdbcSandboxSnapshots snapshots, LabCatalogService catalog) {
         SandboxManager manager = new SandboxManager(provisioner, ledger, new SandboxLimits(p.warmPool(), p.maxPerLearner(),
                 p.maxTotal(), p.maxConcurrentStarts(), p.idleTimeout(), p.hardTtl(), p.extension(), p.healthInterval(),
                 p.startGrace()), Clock.systemUTC());
         manager.preparer(labSetup);
+        // Read at every start, so a catalog reload that adds an addon to a lab takes effect.
+        manager.addons(labId -> catalog.catalog().lab(labId).map(lab -> Set.copyOf(lab.sandbox().addons())).orElse(Set.of()));
         manager.hibernation(new Hibernation(p.freezeAfter(), p.hibernateAfter(), p.snapshotInterval()), snapshots);
         manager.queueing(p.queueLeaveAfter());
         return manager;

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -86,7 +87,8 @@ class CheckBenchmark extends SandboxPlatformTestBase {
 
     private void measure(Lab lab, List<Long> wrong, List<Long> right, List<String> notes) {
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-        Sandbox sandbox = provisioner.create(new SandboxRequest(id, "bench", lab.id(), lab.sandbox().nodes()), (s, p) -> { });
+        Sandbox sandbox = provisioner.create(new SandboxRequest(id, "bench", lab.id(), lab.sandbox().nodes(),
+                null, Set.copyOf(lab.sandbox().addons())), (s, p) -> { });
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
             CheckContext context = new CheckContext(sandbox, client);
             for (String namespace : lab.sandbox().namespaces()) {

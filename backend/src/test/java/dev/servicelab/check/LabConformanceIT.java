@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -60,7 +61,8 @@ class LabConformanceIT extends SandboxPlatformTestBase {
     private void conform(Lab lab) {
         String id = "conf-" + UUID.randomUUID().toString().substring(0, 8);
         long started = System.nanoTime();
-        Sandbox sandbox = provisioner.create(new SandboxRequest(id, "conformance", lab.id(), lab.sandbox().nodes()),
+        Sandbox sandbox = provisioner.create(new SandboxRequest(id, "conformance", lab.id(), lab.sandbox().nodes(),
+                null, Set.copyOf(lab.sandbox().addons())),
                 (sandboxId, phase) -> { });
         List<String> problems = new ArrayList<>();
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {

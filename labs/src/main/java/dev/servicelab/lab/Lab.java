@@ -37,10 +37,19 @@ public record Lab(
         BEGINNER, INTERMEDIATE, ADVANCED
     }
 
-    /** What the lab needs of its sandbox: one node or a server and an agent, and extra namespaces. */
-    public record SandboxSpec(int nodes, List<String> namespaces) {
+    /**
+     * What the lab needs of its sandbox: one node or a server and an agent, extra namespaces, and
+     * optional parts of the sandbox ({@link #ADDONS}; the provisioner's names).
+     */
+    public record SandboxSpec(int nodes, List<String> namespaces, List<String> addons) {
+
+        /** NetworkPolicies are enforced (a policy controller on every node) and learners may write them. */
+        public static final String NETWORK_POLICY = "networkPolicy";
+        public static final List<String> ADDONS = List.of(NETWORK_POLICY);
+
         public SandboxSpec {
             namespaces = List.copyOf(namespaces);
+            addons = List.copyOf(addons);
         }
     }
 }

@@ -32,7 +32,7 @@ public final class LabLoader {
     private static final Pattern ID = Pattern.compile("[a-z0-9]+(-[a-z0-9]+)*");
     private static final Set<String> LAB_KEYS = Set.of("id", "title", "summary", "difficulty", "estimatedMinutes",
             "position", "prerequisites", "tags", "sandbox", "steps");
-    private static final Set<String> SANDBOX_KEYS = Set.of("nodes", "namespaces");
+    private static final Set<String> SANDBOX_KEYS = Set.of("nodes", "namespaces", "addons");
     private static final Set<String> STEP_KEYS = Set.of("id", "title", "instructions", "setup", "checks", "hints",
             "solution", "wrong");
     private static final Set<String> SOLUTION_KEYS = Set.of("manifests", "commands", "actions");
@@ -137,7 +137,7 @@ public final class LabLoader {
 
     private static Lab.SandboxSpec sandbox(YamlFile yaml, Node node) {
         if (node == null) {
-            return new Lab.SandboxSpec(1, List.of());
+            return new Lab.SandboxSpec(1, List.of(), List.of());
         }
         Map<String, Node> map = yaml.mapping(node, "sandbox", SANDBOX_KEYS);
         Integer nodes = map.containsKey("nodes") ? yaml.integer(map.get("nodes"), "sandbox.nodes", 1, 2) : Integer.valueOf(1);
@@ -147,7 +147,14 @@ public final class LabLoader {
                 yaml.problem(map.get("namespaces"), "namespace '" + ns + "' is not a valid Kubernetes name");
             }
         }
-        return new Lab.SandboxSpec(nodes == null ? 1 : nodes, namespaces);
+        List<String> addons = yaml.texts(map.get("addons"), "sandbox.addons");
+        for (String addon : addons) {
+            if (!Lab.SandboxSpec.ADDONS.contains(addon)) {
+                yaml.problem(map.get("addons"), "sandbox addon '" + addon + "' is unknown; known addons: "
+                        + String.join(", ", Lab.SandboxSpec.ADDONS));
+            }
+        }
+        return new Lab.SandboxSpec(nodes == null ? 1 : nodes, namespaces, addons);
     }
 
     private List<LabStep> steps(YamlFile yaml, Path folder, Node node, Node root) {

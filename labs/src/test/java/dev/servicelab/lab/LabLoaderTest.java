@@ -96,6 +96,22 @@ class LabLoaderTest {
     }
 
     @Test
+    void aLabAsksForSandboxAddonsByName() throws IOException {
+        writeLab("demo", VALID.replace("tags: [clusterip]\n", "tags: [clusterip]\nsandbox:\n  addons: [networkPolicy]\n"));
+        Lab lab = loader.load(catalog).lab("demo").orElseThrow();
+        assertThat(lab.sandbox().addons()).containsExactly("networkPolicy");
+        assertThat(lab.sandbox().nodes()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnknownSandboxAddonIsRefusedWithTheKnownOnes() throws IOException {
+        List<String> problems = problemsOf("demo", VALID.replace("tags: [clusterip]\n",
+                "tags: [clusterip]\nsandbox:\n  addons: [networkPolicies]\n"));
+        assertThat(problems).singleElement().asString()
+                .contains("sandbox addon 'networkPolicies' is unknown").contains("known addons: networkPolicy");
+    }
+
+    @Test
     void aMissingTitleIsNamed() throws IOException {
         List<String> problems = problemsOf("demo", VALID.replace("title: A demo lab\n", ""));
         assertThat(problems).singleElement().asString().contains("the lab is missing 'title'");

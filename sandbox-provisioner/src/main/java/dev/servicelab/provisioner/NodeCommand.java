@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The command lines of a sandbox's k3s nodes and their join token, the same whichever provisioner runs
@@ -20,12 +21,19 @@ public final class NodeCommand {
      * @param extra the operator's extra server arguments, last so that they win
      */
     public static List<String> server(List<String> tlsSans, int nodePids, List<String> extra) {
+        return server(tlsSans, nodePids, extra, Set.of());
+    }
+
+    /** @param addons what the lab asks for ({@link SandboxRequest#ADDONS}) */
+    public static List<String> server(List<String> tlsSans, int nodePids, List<String> extra, Set<String> addons) {
         List<String> args = new ArrayList<>(List.of("server", "--disable=traefik", "--disable=metrics-server",
                 "--disable=local-storage", "--disable=servicelb",
-                "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server",
-                // k3s's policy controller (kube-router) keeps its hook first in FORWARD, ahead of the
-                // egress policy; no lab needs NetworkPolicies enforced. The kit's node ignores the flag.
-                "--disable-network-policy"));
+                "--node-label=" + SandboxBootstrap.ROLE_LABEL + "=server"));
+        if (!addons.contains(SandboxRequest.NETWORK_POLICY)) {
+            // No policy controller, no memory for it: only labs about NetworkPolicies enforce them. (The
+            // kit's controller never accepts, so the egress policy holds either way; agents follow the server.)
+            args.add("--disable-network-policy");
+        }
         tlsSans.forEach(san -> args.add("--tls-san=" + san));
         args.addAll(kubeletLimits(nodePids));
         args.addAll(extra);

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -44,7 +45,7 @@ public final class SandboxBootstrap {
     /** Everything after the API answers: nodes Ready, DNS ready, the platform's namespace and pods. */
     public static void prepare(KubernetesClient client, String sandboxId, int nodes, String toolboxImage,
             Duration timeout, SandboxProgress progress) {
-        prepare(client, sandboxId, nodes, toolboxImage, timeout, progress, null);
+        prepare(client, sandboxId, nodes, toolboxImage, timeout, progress, null, Set.of());
     }
 
     /**
@@ -53,7 +54,7 @@ public final class SandboxBootstrap {
      * a status written since {@code restoredAt} (by the new node's kubelet) counts.
      */
     public static void prepare(KubernetesClient client, String sandboxId, int nodes, String toolboxImage,
-            Duration timeout, SandboxProgress progress, Instant restoredAt) {
+            Duration timeout, SandboxProgress progress, Instant restoredAt, Set<String> addons) {
         waitForNodes(client, nodes, timeout, restoredAt);
         progress.reached(sandboxId, SandboxPhase.NODE_READY);
         waitForDns(client, timeout, restoredAt);
@@ -62,7 +63,7 @@ public final class SandboxBootstrap {
                 .addToLabels("pod-security.kubernetes.io/enforce", "baseline").endMetadata().build())
                 .serverSideApply();
         learnerNamespace(client, "default");
-        install(client, toolboxImage, nodes, timeout, restoredAt);
+        install(client, toolboxImage, nodes, timeout, restoredAt, addons);
     }
 
     /**
@@ -144,8 +145,11 @@ public final class SandboxBootstrap {
         }
     }
 
-    private static void install(KubernetesClient client, String toolboxImage, int nodes, Duration timeout, Instant since) {
-        Manifests.apply(client, resource("platform.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage), NAMESPACE);
+    private static void install(KubernetesClient client, String toolboxImage, int nodes, Duration timeout, Instant since,
+            Set<String> addons) {
+        Manifests.apply(client, resource("platform.yaml").replace("${TOOLBOX_IMAGE}", toolboxImage)
+                .replace("${NETWORK_POLICY_ENFORCED}", String.valueOf(addons.contains(SandboxRequest.NETWORK_POLICY))),
+                NAMESPACE);
         client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName(LIMITS_POD)
                 .withNamespace(NAMESPACE).endMetadata().addToData("namespace-limits.yaml", resource("namespace-limits.yaml"))
                 .build()).serverSideApply();

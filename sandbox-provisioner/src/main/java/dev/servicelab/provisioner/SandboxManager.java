@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +42,7 @@ public final class SandboxManager implements AutoCloseable {
     private final List<Consumer<SandboxRecord>> listeners = new CopyOnWriteArrayList<>();
     private final Object allocation = new Object();
     private volatile SandboxPreparer preparer = SandboxPreparer.NONE;
+    private volatile Function<String, Set<String>> addonsByLab = labId -> Set.of();
     private volatile Instant lastHousekeeping;
     private volatile Hibernation hibernation = Hibernation.OFF;
     private volatile SandboxSnapshots snapshots = SandboxSnapshots.NONE;
@@ -82,6 +84,15 @@ public final class SandboxManager implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("Filling the warm pool failed; housekeeping retries: {}", e.getMessage());
         }
+    }
+
+    /**
+     * Sets what tells a lab's addons ({@link SandboxRequest#ADDONS}) from its id. Records do not store
+     * them: every sandbox of a lab is made with the lab's addons, and a lab with any never gets a
+     * warm-pool sandbox (those have none).
+     */
+    public void addons(Function<String, Set<String>> byLab) {
+        this.addonsByLab = byLab;
     }
 
     /** Sets what prepares a sandbox for its learner (lab setup) once it is theirs. */
@@ -166,7 +177,7 @@ public final class SandboxManager implements AutoCloseable {
         }
         Instant now = clock.instant();
         // Nobody overtakes those already waiting, not even through the warm pool.
-        Optional<SandboxRecord> pooled = nodes == 1 && saved.isEmpty() && queue.isEmpty() ? active.stream()
+        Optional<SandboxRecord> pooled = poolShaped(nodes, labId) && saved.isEmpty() && queue.isEmpty() ? active.stream()
                 .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst() : Optional.empty();
         if (pooled.isPresent()) {
             SandboxRecord record = handOver(pooled.get(), owner, labId, now);
@@ -421,6 +432,15 @@ public final class SandboxManager implements AutoCloseable {
         }
     }
 
+    /** Whether a warm-pool sandbox (one node, no addons) fits the lab. */
+    private boolean poolShaped(int nodes, String labId) {
+        return nodes == 1 && addonsByLab.apply(labId).isEmpty();
+    }
+
+    private Set<String> addons(SandboxRecord record) {
+        return record.labId() == null ? Set.of() : addonsByLab.apply(record.labId());
+    }
+
     private SandboxRecord newRecord(String owner, String labId, int nodes, Instant now) {
         String id = "sb-" + UUID.randomUUID().toString().substring(0, 12);
         SandboxRecord base = new SandboxRecord(id, owner, labId, nodes, SandboxState.STARTING, SandboxPhase.QUEUED,
@@ -442,7 +462,7 @@ public final class SandboxManager implements AutoCloseable {
     private void startFresh(SandboxRecord record, String note) {
         try {
             Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(), record.labId(),
-                    record.nodes()), this::reached);
+                    record.nodes(), null, addons(record)), this::reached);
             connections.put(sandbox.id(), sandbox);
             ledger.find(record.sandboxId()).ifPresent(r -> {
                 if (r.state() != SandboxState.STARTING) {
@@ -668,7 +688,7 @@ public final class SandboxManager implements AutoCloseable {
                 }
                 try {
                     Sandbox sandbox = provisioner.create(new SandboxRequest(record.sandboxId(), record.owner(),
-                            record.labId(), record.nodes(), snapshot), this::reached);
+                            record.labId(), record.nodes(), snapshot, addons(record)), this::reached);
                     connections.put(sandbox.id(), sandbox);
                     savedAt.put(sandbox.id(), clock.instant());
                     ledger.find(record.sandboxId()).ifPresent(r -> {
@@ -798,7 +818,7 @@ public final class SandboxManager implements AutoCloseable {
                         continue;
                     }
                     Optional<SandboxSnapshot> saved = savedCluster(entry.owner(), entry.labId());
-                    Optional<SandboxRecord> pooled = entry.nodes() == 1 && saved.isEmpty() ? active.stream()
+                    Optional<SandboxRecord> pooled = poolShaped(entry.nodes(), entry.labId()) && saved.isEmpty() ? active.stream()
                             .filter(r -> r.pooled() && r.state() == SandboxState.READY && r.nodes() == 1).findFirst()
                             : Optional.empty();
                     if (pooled.isPresent()) {

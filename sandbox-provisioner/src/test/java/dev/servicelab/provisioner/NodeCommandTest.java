@@ -3,6 +3,7 @@ package dev.servicelab.provisioner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** Both provisioners start their nodes with these command lines. */
@@ -27,6 +28,13 @@ class NodeCommandTest {
         assertThat(args.get(0)).isEqualTo("server");
         assertThat(args.get(args.size() - 1)).isEqualTo("--cluster-cidr=10.142.0.0/16");
         assertThat(args).contains("--disable=traefik", "--disable=servicelb", "--disable-network-policy");
+    }
+
+    @Test
+    void onlyASandboxWithTheNetworkPolicyAddonRunsAPolicyController() {
+        assertThat(NodeCommand.server(List.of("h"), 0, List.of(), Set.of())).contains("--disable-network-policy");
+        assertThat(NodeCommand.server(List.of("h"), 0, List.of(), Set.of(SandboxRequest.NETWORK_POLICY)))
+                .doesNotContain("--disable-network-policy");
     }
 
     @Test

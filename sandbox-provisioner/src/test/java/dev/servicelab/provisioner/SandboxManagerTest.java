@@ -24,9 +24,11 @@ class SandboxManagerTest {
     static final class FakeProvisioner implements SandboxProvisioner {
         final Map<String, Boolean> running = new ConcurrentHashMap<>();
         final Map<String, Instant> created = new ConcurrentHashMap<>();
+        final Map<String, SandboxRequest> requests = new ConcurrentHashMap<>();
 
         @Override
         public Sandbox create(SandboxRequest request, SandboxProgress progress) {
+            requests.put(request.sandboxId(), request);
             progress.reached(request.sandboxId(), SandboxPhase.API_UP);
             running.put(request.sandboxId(), true);
             return new Sandbox(request.sandboxId(), request.owner(), request.labId(), "kubeconfig", List.of(), Instant.now());
@@ -124,6 +126,22 @@ class SandboxManagerTest {
         assertThat(awaitReady(mine.sandboxId()).state()).isEqualTo(SandboxState.READY);
         awaitPool(1);
         assertThat(ledger.active()).hasSize(2);
+    }
+
+    @Test
+    void aLabWithAnAddonGetsAFreshSandboxWithItNotAWarmOneWithout() {
+        manager(1, 1, 5);
+        manager.addons(labId -> labId.equals("network-policies") ? java.util.Set.of(SandboxRequest.NETWORK_POLICY)
+                : java.util.Set.of());
+        manager.start();
+        awaitPool(1);
+        String warm = ledger.active().stream().filter(SandboxRecord::pooled).findFirst().orElseThrow().sandboxId();
+        SandboxRecord mine = manager.acquire("ada", "network-policies", 1);
+        assertThat(mine.sandboxId()).isNotEqualTo(warm);
+        assertThat(awaitReady(mine.sandboxId()).state()).isEqualTo(SandboxState.READY);
+        assertThat(provisioner.requests.get(mine.sandboxId()).addons()).containsExactly(SandboxRequest.NETWORK_POLICY);
+        assertThat(provisioner.requests.get(warm).addons()).isEmpty();
+        assertThat(ledger.find(warm).orElseThrow().pooled()).as("the warm sandbox stays in the pool").isTrue();
     }
 
     @Test

@@ -102,7 +102,7 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             connectPlatform(network.getId());
             K3sContainer server = new K3sContainer(DockerImageName.parse(settings.image()).asCompatibleSubstituteFor("rancher/k3s"));
             List<String> command = NodeCommand.server(List.of(settings.hostAddress()), settings.pidsLimit(),
-                    settings.extraServerArgs());
+                    settings.extraServerArgs(), request.addons());
             configure(server, request, SandboxNode.Role.SERVER, network, created, restore)
                     .withNetworkAliases("server")
                     .withEnv("K3S_TOKEN", token)
@@ -125,7 +125,8 @@ public final class DockerSandboxProvisioner implements SandboxProvisioner {
             try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
                 // Heartbeats and container start times have whole seconds.
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
-                        progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                        progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                        request.addons());
             }
             // After start-up, when kube-proxy has hooked its chains: ours must come first.
             installEgressPolicy(sandbox, network.getId());

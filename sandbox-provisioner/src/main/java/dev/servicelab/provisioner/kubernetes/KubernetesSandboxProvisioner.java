@@ -45,6 +45,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -140,7 +141,7 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
                     .addNewPort().withName("api").withPort(6443).withNewTargetPort(6443).endPort().endSpec()
                     .build()).create();
             Pod server = host.pods().inNamespace(settings.namespace())
-                    .resource(nodePod(request, SandboxNode.Role.SERVER, serverArgs(id), List.of(env("K3S_TOKEN", token)), created,
+                    .resource(nodePod(request, SandboxNode.Role.SERVER, serverArgs(id, request.addons()), List.of(env("K3S_TOKEN", token)), created,
                             restore))
                     .create();
             if (restore != null) {
@@ -159,7 +160,8 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
             try (KubernetesClient client = Kubeconfigs.client(kubeconfig)) {
                 // Heartbeats and container start times have whole seconds.
                 SandboxBootstrap.prepare(client, id, request.nodes(), settings.toolboxImage(), settings.startupTimeout(),
-                        progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+                        progress, restore == null ? null : created.truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                        request.addons());
                 if (restore != null) {
                     awaitOwnApiAddress(client, id, running.getStatus().getPodIP());
                 }
@@ -178,11 +180,11 @@ public final class KubernetesSandboxProvisioner implements SandboxProvisioner, A
         }
     }
 
-    List<String> serverArgs(String id) {
+    List<String> serverArgs(String id, Set<String> addons) {
         List<String> extra = new ArrayList<>(layoutArgs());
         extra.addAll(settings.extraServerArgs());
         return NodeCommand.server(List.of(id, id + "." + settings.namespace(), serviceHost(id),
-                serviceHost(id) + ".cluster.local"), NODE_PIDS, extra);
+                serviceHost(id) + ".cluster.local"), NODE_PIDS, extra, addons);
     }
 
     /**

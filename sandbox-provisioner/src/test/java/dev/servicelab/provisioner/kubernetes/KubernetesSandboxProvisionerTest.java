@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,7 +106,7 @@ class KubernetesSandboxProvisionerTest {
 
     @Test
     void bothNodesOfASandboxUseItsOwnAddressRangesApartFromTheHostClusters() {
-        assertThat(provisioner.serverArgs("sb-abc123")).contains("--cluster-cidr=10.142.0.0/16", "--service-cidr=10.143.0.0/16");
+        assertThat(provisioner.serverArgs("sb-abc123", Set.of())).contains("--cluster-cidr=10.142.0.0/16", "--service-cidr=10.143.0.0/16");
         assertThat(provisioner.agentEnv("t", "https://10.0.0.1:6443")).extracting(EnvVar::getName, EnvVar::getValue)
                 .contains(tuple("SERVICELAB_CLUSTER_CIDR", "10.142.0.0/16"), tuple("SERVICELAB_SERVICE_CIDR", "10.143.0.0/16"));
     }
