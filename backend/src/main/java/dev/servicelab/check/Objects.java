@@ -13,7 +13,7 @@ final class Objects {
 
     private static final Map<String, String> API_VERSIONS = Map.of("Service", "v1", "Pod", "v1", "Namespace", "v1",
             "ConfigMap", "v1", "Deployment", "apps/v1", "StatefulSet", "apps/v1", "EndpointSlice", "discovery.k8s.io/v1",
-            "Ingress", "networking.k8s.io/v1");
+            "Ingress", "networking.k8s.io/v1", "NetworkPolicy", "networking.k8s.io/v1");
 
     private Objects() {
     }

@@ -7,6 +7,7 @@ import dev.servicelab.lab.CheckType;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.util.List;
@@ -98,6 +99,21 @@ class ResourceCheckTest {
         cluster.pod("debug", Map.of("run", "debug"), true);
         Outcome outcome = new ResourceCheck().evaluate(spec(CheckType.ABSENT, "kind", "Pod", "name", "debug"), cluster.context());
         assertThat(outcome.message()).isEqualTo("Pod debug still exists in namespace default; delete it.");
+    }
+
+    @Test
+    void aNetworkPolicySelectingEveryPodHasNoMatchLabels() {
+        client.network().v1().networkPolicies().inNamespace("default").resource(new NetworkPolicyBuilder().withNewMetadata()
+                .withName("default-deny").withNamespace("default").endMetadata().withNewSpec().withNewPodSelector().endPodSelector()
+                .withPolicyTypes("Ingress").endSpec().build()).createOr(r -> r.update());
+        Outcome outcome = new ResourceCheck().evaluate(spec(CheckType.RESOURCE, "kind", "NetworkPolicy", "name", "default-deny",
+                "fields", Map.of("spec.podSelector.matchLabels", Map.of("exists", false), "spec.policyTypes[0]", "Ingress")),
+                cluster.context());
+        assertThat(outcome.passed()).as(outcome.message()).isTrue();
+        Outcome elsewhere = new ResourceCheck().evaluate(spec(CheckType.RESOURCE, "kind", "NetworkPolicy", "name", "allow-web"),
+                cluster.context());
+        assertThat(elsewhere.message()).isEqualTo(
+                "NetworkPolicy allow-web does not exist in namespace default (NetworkPolicys there: default-deny).");
     }
 
     @Test

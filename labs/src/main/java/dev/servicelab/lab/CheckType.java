@@ -58,7 +58,7 @@ public enum CheckType {
     public static final Set<String> COMMON_KEYS = Set.of("type", "title", "namespace", "timeoutSeconds", "hint");
 
     public static final Set<String> KINDS = Set.of("Service", "Deployment", "StatefulSet", "Pod", "Namespace",
-            "ConfigMap", "EndpointSlice", "Ingress");
+            "ConfigMap", "EndpointSlice", "Ingress", "NetworkPolicy");
 
     private final String yamlName;
     private final Set<String> required;

@@ -25,7 +25,7 @@ class ShippedCatalogTest {
     void theCurriculumCoversTheServicesTopics() {
         assertThat(catalog.labs()).extracting(Lab::id).contains("why-services", "clusterip", "selectors-endpoints",
                 "service-discovery", "nodeport", "loadbalancer-tunnel", "statefulset-headless", "externalname",
-                "multiport-portforward", "traffic-policies", "externalips");
+                "multiport-portforward", "traffic-policies", "externalips", "networkpolicy", "ingress");
     }
 
     @Test
