@@ -73,12 +73,18 @@ public class CheckEngine {
 
     /**
      * Whether two failures of a check say the same thing. Numbers are left out (an answer's client port,
-     * a counter, a time): they change from request to request however still the cluster is. Not for
-     * spreading checks, whose numbers are the result itself.
+     * a counter, a time), and so is which of a Deployment's pods answered (web-7f9c5d-x2k4p): they
+     * change from request to request however still the cluster is. Not for spreading checks, whose
+     * numbers and pods are the result itself.
      */
     static boolean sameFailure(CheckSpec spec, String message, String before) {
-        return spec.type() == CheckType.LOAD_BALANCING ? message.equals(before)
-                : message.replaceAll("[0-9]+", "#").equals(before.replaceAll("[0-9]+", "#"));
+        return spec.type() == CheckType.LOAD_BALANCING ? message.equals(before) : gist(message).equals(gist(before));
+    }
+
+    private static final java.util.regex.Pattern REPLICA_POD = java.util.regex.Pattern.compile("-[a-z0-9]{5,10}-[a-z0-9]{5}\\b");
+
+    private static String gist(String message) {
+        return REPLICA_POD.matcher(message).replaceAll("-*").replaceAll("[0-9]+", "#");
     }
 
     /** A host the shell fills from an object's address field, e.g. http://$(kubectl get pod bank -o jsonpath='{.status.podIP}'):8080/. */

@@ -10,7 +10,6 @@ import dev.servicelab.provisioner.Sandbox;
 import dev.servicelab.provisioner.SandboxProvisioner;
 import dev.servicelab.provisioner.SandboxRequest;
 import dev.servicelab.sandbox.TunnelService;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,8 +106,8 @@ class CheckBenchmark extends SandboxPlatformTestBase {
         try (KubernetesClient client = Kubeconfigs.client(sandbox.kubeconfig())) {
             CheckContext context = new CheckContext(sandbox, client);
             for (String namespace : lab.sandbox().namespaces()) {
-                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
-                        .serverSideApply();
+                // As the platform makes them: with their quota and limits, before any pod may start there.
+                dev.servicelab.provisioner.SandboxBootstrap.learnerNamespace(client, namespace);
             }
             for (LabStep step : lab.steps()) {
                 setup.applyFiles(client, lab, step.setup());

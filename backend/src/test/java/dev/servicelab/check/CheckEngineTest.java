@@ -259,6 +259,21 @@ class CheckEngineTest {
     }
 
     @Test
+    void anAnswerThatOnlyDiffersInWhichPodOfADeploymentAnsweredIsTheSameFailure() {
+        Scripted checks = new Scripted(Map.of("ingress", List.of(
+                Outcome.fail("GET http://172.18.0.3/api/cart answered \"message: storefront pod: storefront-7f9c5d8b4-x2k4p\", "
+                        + "which does not contain \"message: api\"."),
+                Outcome.fail("GET http://172.18.0.3/api/cart answered \"message: storefront pod: storefront-7f9c5d8b4-qq9zt\", "
+                        + "which does not contain \"message: api\"."))));
+        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.OUTSIDE_HTTP, "ingress", 30,
+                Map.of("url", "http://172.18.0.3/api/cart"))), stillFor(10));
+
+        assertThat(report.results().get(0).state()).isEqualTo("wrong");
+        assertThat(CheckEngine.sameFailure(probe(CheckType.LOAD_BALANCING, "spread", 30), "pods: web-7f9c5d8b4-x2k4p",
+                "pods: web-7f9c5d8b4-qq9zt")).as("a spread is its pods").isFalse();
+    }
+
+    @Test
     void aPodLogThatMayStillGrowIsNeverTakenAsFinalEarly() {
         Scripted checks = new Scripted(Map.of("log", List.of(Outcome.fail("no line contains \"ready\""))));
         StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.POD_LOG, "log", 2)), stillFor(60));
