@@ -104,8 +104,8 @@ public class CheckEngine {
                 || h.matches("[0-9.]+") || h.contains(":") && h.matches("[0-9a-fA-F:]+"));
     }
 
-    static final String STILL = " (Nothing in your cluster changed for %d s and every pod is Ready, so this is not "
-            + "something still starting: fix it and check again.)";
+    static final String STILL = " (Nothing in your cluster changed for %d s and no pod is still starting, so this is "
+            + "not something on its way: fix it and check again.)";
 
     static final String CLUSTER_STOPPED = "Your cluster stopped: its API server does not answer (%s). Start a fresh "
             + "cluster on the lab page; your passed steps are replayed on it.";

@@ -19,7 +19,8 @@ import java.util.function.Supplier;
 
 /**
  * How long the learner's cluster has been still: nothing created or changed (by the learner or by a
- * controller), nothing being deleted, and every pod Ready or finished. A probe that keeps failing the
+ * controller), nothing being deleted, and every pod Ready, finished or stuck (crash-looping, failing its
+ * readiness probe past its threshold). A probe that keeps failing the
  * same way in a still cluster is not converging towards anything: nothing is left that could make it
  * pass, so the engine can give its verdict without waiting out the check's window.
  *
@@ -64,7 +65,9 @@ public interface ClusterStillness {
             }
             String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
             boolean finished = "Succeeded".equals(phase) || "Failed".equals(phase);
-            if (pod.getMetadata().getDeletionTimestamp() != null || !finished && !Objects.ready(pod)) {
+            // A pod that will not become Ready by waiting (crash loop, failing readiness probe) is
+            // settled too; its restarts still count as changes below.
+            if (pod.getMetadata().getDeletionTimestamp() != null || !finished && !Objects.ready(pod) && Objects.stuck(pod) == null) {
                 return Quiet.NONE;
             }
             latest = later(latest, changed(pod.getMetadata()));

@@ -96,9 +96,37 @@ final class Objects {
                         && Integer.valueOf(0).equals(state.getTerminated().getExitCode())) {
                     return "Completed: its command finished, and a container must keep running to be Ready";
                 }
+                String probe = readinessFailing(pod, c, java.time.Instant.now());
+                if (probe != null) {
+                    return probe;
+                }
             }
         }
         return null;
+    }
+
+    /**
+     * A running container that is still not Ready after its readiness probe has had every try it
+     * gets before it counts as failing (initial delay plus period times failure threshold, k8s's
+     * defaults where unset) keeps failing it: nothing but a change to the pod makes it Ready.
+     */
+    static String readinessFailing(Pod pod, io.fabric8.kubernetes.api.model.ContainerStatus status, java.time.Instant now) {
+        if (Boolean.TRUE.equals(status.getReady()) || status.getState() == null || status.getState().getRunning() == null
+                || status.getState().getRunning().getStartedAt() == null || pod.getSpec() == null) {
+            return null;
+        }
+        var probe = pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(status.getName())).findFirst()
+                .map(io.fabric8.kubernetes.api.model.Container::getReadinessProbe).orElse(null);
+        if (probe == null) {
+            return null;
+        }
+        int delay = probe.getInitialDelaySeconds() == null ? 0 : probe.getInitialDelaySeconds();
+        int period = probe.getPeriodSeconds() == null ? 10 : probe.getPeriodSeconds();
+        int failures = probe.getFailureThreshold() == null ? 3 : probe.getFailureThreshold();
+        java.time.Instant started = java.time.OffsetDateTime.parse(status.getState().getRunning().getStartedAt()).toInstant();
+        long seconds = java.time.Duration.between(started, now).toSeconds();
+        return seconds > delay + (long) period * failures
+                ? "its readiness probe has failed for " + seconds + " s: check the probe's port and path" : null;
     }
 
     /**
