@@ -146,6 +146,7 @@ public class CheckEngine {
     }
 
     public StepReport run(String labId, LabStep step, CheckContext context, Duration maxWait, Listener listener) {
+        awaitPoliciesEnforced(context);
         Instant started = Instant.now();
         List<CheckSpec> specs = step.checks();
         CheckResult[] results = new CheckResult[specs.size()];
@@ -323,6 +324,51 @@ public class CheckEngine {
     }
 
     /** False when the thread was interrupted (the learner went away): stop retrying. */
+    /**
+     * How long after a NetworkPolicy write its rules are on every node: the nodes' policy controller
+     * programs them within a second or so of seeing the change; managed-field times have whole
+     * seconds.
+     */
+    static final Duration POLICY_SETTLE = Duration.ofSeconds(4);
+
+    /**
+     * Waits until the last NetworkPolicy write is old enough to be enforced: a probe sent before that
+     * would see the traffic the new policy is about to drop, and pass a wrong answer. Clusters
+     * without policies (every lab but those with the networkPolicy addon) pay one list.
+     */
+    private static void awaitPoliciesEnforced(CheckContext context) {
+        if (context.client() == null) {
+            return;
+        }
+        try {
+            Instant latest = Instant.EPOCH;
+            for (var policy : context.client().network().v1().networkPolicies().inAnyNamespace().list().getItems()) {
+                latest = later(latest, policy.getMetadata().getCreationTimestamp());
+                if (policy.getMetadata().getManagedFields() != null) {
+                    for (var entry : policy.getMetadata().getManagedFields()) {
+                        latest = later(latest, entry.getTime());
+                    }
+                }
+            }
+            Duration left = Duration.between(Instant.now(), latest.plus(POLICY_SETTLE));
+            if (!left.isNegative() && left.compareTo(POLICY_SETTLE) <= 0) {
+                Thread.sleep(left.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // Unknown: check at once, as without policies.
+        }
+    }
+
+    private static Instant later(Instant latest, String timestamp) {
+        if (timestamp == null) {
+            return latest;
+        }
+        Instant at = java.time.OffsetDateTime.parse(timestamp).toInstant();
+        return at.isAfter(latest) ? at : latest;
+    }
+
     private static boolean sleep() {
         try {
             Thread.sleep(RETRY_PAUSE.toMillis());
