@@ -341,15 +341,8 @@ public class CheckEngine {
             return;
         }
         try {
-            Instant latest = Instant.EPOCH;
-            for (var policy : context.client().network().v1().networkPolicies().inAnyNamespace().list().getItems()) {
-                latest = later(latest, policy.getMetadata().getCreationTimestamp());
-                if (policy.getMetadata().getManagedFields() != null) {
-                    for (var entry : policy.getMetadata().getManagedFields()) {
-                        latest = later(latest, entry.getTime());
-                    }
-                }
-            }
+            Instant latest = context.client().network().v1().networkPolicies().inAnyNamespace().list().getItems().stream()
+                    .map(policy -> ClusterStillness.changed(policy.getMetadata())).max(Instant::compareTo).orElse(Instant.EPOCH);
             Duration left = Duration.between(Instant.now(), latest.plus(POLICY_SETTLE));
             if (!left.isNegative() && left.compareTo(POLICY_SETTLE) <= 0) {
                 Thread.sleep(left.toMillis());
@@ -359,14 +352,6 @@ public class CheckEngine {
         } catch (RuntimeException e) {
             // Unknown: check at once, as without policies.
         }
-    }
-
-    private static Instant later(Instant latest, String timestamp) {
-        if (timestamp == null) {
-            return latest;
-        }
-        Instant at = java.time.OffsetDateTime.parse(timestamp).toInstant();
-        return at.isAfter(latest) ? at : latest;
     }
 
     private static boolean sleep() {

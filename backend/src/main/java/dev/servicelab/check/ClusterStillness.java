@@ -163,7 +163,8 @@ public interface ClusterStillness {
     }
 
     /** When an object was last written: its creation or the newest time in its managed fields. */
-    private static Instant changed(ObjectMeta meta) {
+    /** When the object was last written: its creation or its latest managed-field time (whole seconds). */
+    static Instant changed(ObjectMeta meta) {
         Instant latest = parse(meta.getCreationTimestamp());
         if (meta.getManagedFields() != null) {
             for (ManagedFieldsEntry entry : meta.getManagedFields()) {

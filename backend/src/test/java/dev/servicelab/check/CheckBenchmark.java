@@ -218,18 +218,8 @@ class CheckBenchmark extends SandboxPlatformTestBase {
             if (ours(object)) {
                 continue;
             }
-            var meta = object.getMetadata();
-            List<String> times = new ArrayList<>();
-            times.add(meta.getCreationTimestamp());
-            if (meta.getManagedFields() != null) {
-                meta.getManagedFields().forEach(f -> times.add(f.getTime()));
-            }
-            for (String time : times) {
-                if (time != null) {
-                    java.time.Instant at = java.time.OffsetDateTime.parse(time).toInstant();
-                    latest = at.isAfter(latest) ? at : latest;
-                }
-            }
+            java.time.Instant at = ClusterStillness.changed(object.getMetadata());
+            latest = at.isAfter(latest) ? at : latest;
         }
         return latest.plus(KUBE_PROXY_SYNCED).isBefore(java.time.Instant.now());
     }
