@@ -5,10 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
@@ -21,10 +25,18 @@ type Config struct {
 	Warnf    func(string, ...any)
 }
 
+// SyncedAnnotation on a Node says up to which resourceVersion of the
+// NetworkPolicies, Pods and Namespaces it has seen the node's rules are in
+// force. A client that wrote a policy (or a label) waits until every node
+// shows at least that object's resourceVersion before sending traffic that
+// depends on it: a timed wait is either slow or, under load, wrong.
+const SyncedAnnotation = "servicelab.dev/network-policy-synced"
+
 // Run watches NetworkPolicies, Pods and Namespaces and keeps this node's
 // rules in step until ctx ends. Every change (and a resync every 30 s, which
 // also puts the hooks back ahead of anything inserted before them) recomputes
-// the whole ruleset; an unchanged one is not re-applied.
+// the whole ruleset; an unchanged one is not re-applied. After each sync the
+// node's SyncedAnnotation is raised to the newest resourceVersion seen.
 func Run(ctx context.Context, cs kubernetes.Interface, c Config) {
 	kick := make(chan struct{}, 1)
 	poke := func() {
@@ -33,10 +45,30 @@ func Run(ctx context.Context, cs kubernetes.Interface, c Config) {
 		default:
 		}
 	}
+	// The newest resourceVersion of any event: the informers update their
+	// stores before they call handlers, so a sync that reads it first and
+	// the stores after has seen everything up to it.
+	var seen atomic.Uint64
+	note := func(obj any) {
+		if d, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+			obj = d.Obj
+		}
+		if m, ok := obj.(metav1.Object); ok {
+			if rv, err := strconv.ParseUint(m.GetResourceVersion(), 10, 64); err == nil {
+				for {
+					old := seen.Load()
+					if rv <= old || seen.CompareAndSwap(old, rv) {
+						break
+					}
+				}
+			}
+		}
+		poke()
+	}
 	h := cache.ResourceEventHandlerFuncs{
-		AddFunc:    func(any) { poke() },
-		UpdateFunc: func(any, any) { poke() },
-		DeleteFunc: func(any) { poke() },
+		AddFunc:    note,
+		UpdateFunc: func(_, obj any) { note(obj) },
+		DeleteFunc: note,
 	}
 	f := informers.NewSharedInformerFactory(cs, 0)
 	pods, nss, pols := f.Core().V1().Pods(), f.Core().V1().Namespaces(), f.Networking().V1().NetworkPolicies()
@@ -49,6 +81,7 @@ func Run(ctx context.Context, cs kubernetes.Interface, c Config) {
 	}
 	c.Logf("network policy controller: watching NetworkPolicies, Pods and Namespaces (chain %s)", MainChain)
 	last := ""
+	acked := uint64(0)
 	poke()
 	for {
 		select {
@@ -60,6 +93,7 @@ func Run(ctx context.Context, cs kubernetes.Interface, c Config) {
 		case <-time.After(30 * time.Second):
 			last = "" // re-apply: someone may have flushed our chains
 		}
+		upTo := seen.Load()
 		pl, _ := pols.Lister().List(labels.Everything())
 		po, _ := pods.Lister().List(labels.Everything())
 		ns, _ := nss.Lister().List(labels.Everything())
@@ -67,8 +101,23 @@ func Run(ctx context.Context, cs kubernetes.Interface, c Config) {
 		if err := apply(rs, &last); err != nil {
 			c.Warnf("network policy: %v", err)
 			last = ""
+			continue
+		}
+		if upTo != acked {
+			if err := acknowledge(ctx, cs, c.NodeName, upTo); err != nil {
+				c.Warnf("network policy: acknowledging resourceVersion %d: %v", upTo, err)
+				time.AfterFunc(time.Second, poke) // try again soon: a client is waiting for it
+				continue
+			}
+			acked = upTo
 		}
 	}
+}
+
+func acknowledge(ctx context.Context, cs kubernetes.Interface, node string, rv uint64) error {
+	patch := fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, SyncedAnnotation, strconv.FormatUint(rv, 10))
+	_, err := cs.CoreV1().Nodes().Patch(ctx, node, types.MergePatchType, []byte(patch), metav1.PatchOptions{})
+	return err
 }
 
 // apply installs rs: sets first (new names for changed content), then the

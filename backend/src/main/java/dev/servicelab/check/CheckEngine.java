@@ -325,28 +325,15 @@ public class CheckEngine {
 
     /** False when the thread was interrupted (the learner went away): stop retrying. */
     /**
-     * How long after a NetworkPolicy write its rules are on every node: the nodes' policy controller
-     * programs them within a second or so of seeing the change; managed-field times have whole
-     * seconds.
-     */
-    static final Duration POLICY_SETTLE = Duration.ofSeconds(4);
-
-    /**
-     * Waits until the last NetworkPolicy write is old enough to be enforced: a probe sent before that
-     * would see the traffic the new policy is about to drop, and pass a wrong answer. Clusters
-     * without policies (every lab but those with the networkPolicy addon) pay one list.
+     * Waits until the learner's NetworkPolicies are in force on every node (see {@link PolicyEnforcement}):
+     * a probe sent before would see traffic the new policy is about to drop, and pass a wrong answer.
      */
     private static void awaitPoliciesEnforced(CheckContext context) {
         if (context.client() == null) {
             return;
         }
         try {
-            Instant latest = context.client().network().v1().networkPolicies().inAnyNamespace().list().getItems().stream()
-                    .map(policy -> ClusterStillness.changed(policy.getMetadata())).max(Instant::compareTo).orElse(Instant.EPOCH);
-            Duration left = Duration.between(Instant.now(), latest.plus(POLICY_SETTLE));
-            if (!left.isNegative() && left.compareTo(POLICY_SETTLE) <= 0) {
-                Thread.sleep(left.toMillis());
-            }
+            PolicyEnforcement.await(context.client());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {

@@ -25,6 +25,12 @@ public final class SandboxAddons {
     public static final String NETWORK_POLICY = "networkPolicy";
     public static final String INGRESS = "ingress";
     public static final Set<String> KNOWN = Set.of(NETWORK_POLICY, INGRESS);
+    /**
+     * The kit's policy controller raises this Node annotation, after each sync, to the newest
+     * resourceVersion of the NetworkPolicies, Pods and Namespaces whose rules are in force on the node
+     * (kit/internal/netpol: SyncedAnnotation).
+     */
+    public static final String NETWORK_POLICY_SYNCED = "servicelab.dev/network-policy-synced";
     /** The controller's image, as build/build.sh tags it (INGRESS_TAG in the kit's versions.env). */
     public static final String INGRESS_IMAGE = "servicelab/ingress:1";
     /** Where the kit's node image keeps it (not in images/, which every node imports at start). */

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -141,6 +142,32 @@ class NetworkPolicyIT {
                 .withNewSpec().withNewPodSelector().endPodSelector().withPolicyTypes("Egress").endSpec().build());
         await().atMost(APPLIED).untilAsserted(() -> assertThat(curl("front", web + ":80")).isEqualTo(TIMED_OUT));
         assertThat(curl("other", web + ":80")).isZero();
+    }
+
+    /**
+     * What lets a check probe right after a policy write: once the node's acknowledgement reaches the
+     * write's resourceVersion, the rules are in force, without any waiting of the probe's own.
+     */
+    @Test
+    void trafficRightAfterTheNodeAcknowledgesAWriteFollowsThatWrite() {
+        String rv = client.network().v1().networkPolicies().inNamespace("shop").resource(denyIngress()).create()
+                .getMetadata().getResourceVersion();
+        for (int round = 0; round < 6; round++) {
+            boolean open = round % 2 == 0;
+            long written = Long.parseLong(client.network().v1().networkPolicies().inNamespace("shop").withName("deny-ingress")
+                    .edit(p -> new NetworkPolicyBuilder(p).editSpec().withIngress(open ? List.of(new NetworkPolicyIngressRule())
+                            : List.of()).endSpec().build()).getMetadata().getResourceVersion());
+            assertThat(written).isGreaterThan(Long.parseLong(rv));
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> acknowledged() >= written);
+            assertThat(curl("front", web + ":80")).as("round %d, policy %s", round, open ? "admits all" : "denies")
+                    .isEqualTo(open ? 0 : TIMED_OUT);
+        }
+    }
+
+    static long acknowledged() {
+        String acked = client.nodes().list().getItems().get(0).getMetadata().getAnnotations()
+                .get(SandboxAddons.NETWORK_POLICY_SYNCED);
+        return acked == null ? 0 : Long.parseLong(acked);
     }
 
     @Test
