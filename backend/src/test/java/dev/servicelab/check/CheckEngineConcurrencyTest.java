@@ -175,6 +175,50 @@ class CheckEngineConcurrencyTest {
     }
 
     @Test
+    void onceAProbeIsWrongNoNewProbeIsStartedThoseInFlightFinishAndAreKept() {
+        // One pool thread: in the retry round "a" holds it until "b" (sent by the check's own thread,
+        // the pool being busy, once "a" is in flight) has answered wrong; "c" would be next, and is not sent.
+        CountDownLatch aStarted = new CountDownLatch(1);
+        CountDownLatch bAnswered = new CountDownLatch(1);
+        Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+        Check check = new Check() {
+            @Override
+            public Set<CheckType> types() {
+                return Set.of(CheckType.values());
+            }
+
+            @Override
+            public Outcome evaluate(CheckSpec spec, CheckContext context) {
+                int call = calls.computeIfAbsent(spec.title(), t -> new AtomicInteger()).incrementAndGet();
+                if (call == 1) {
+                    return Outcome.fail(spec.title() + " not yet");
+                }
+                return switch (spec.title()) {
+                    case "a" -> {
+                        aStarted.countDown();
+                        waitFor(bAnswered);
+                        yield Outcome.pass("a answered");
+                    }
+                    case "b" -> {
+                        waitFor(aStarted);
+                        bAnswered.countDown();
+                        yield Outcome.wrong("b dropped for good");
+                    }
+                    default -> Outcome.pass(spec.title() + " answered");
+                };
+            }
+        };
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+
+        StepReport report = engine(check, 1).run("lab", step(probe("a"), probe("b"), probe("c")), context(),
+                (index, result) -> heard.add(index + " " + result.state()));
+
+        assertThat(calls.get("c").get()).isEqualTo(1);
+        assertThat(report.results()).extracting(CheckResult::state).containsExactly("passed", "wrong", "waiting");
+        assertThat(heard.subList(3, heard.size())).containsExactlyInAnyOrder("1 wrong", "0 passed");
+    }
+
+    @Test
     void aRetryRoundLooksAtTheClustersStillnessOnceHoweverManyProbesAskForIt() {
         Timed checks = new Timed(Map.of("a", 100L, "b", 100L, "c", 100L), Map.of(
                 "a", Outcome.fail("GET http://10.43.0.10/ failed: timed out"),
@@ -191,6 +235,14 @@ class CheckEngineConcurrencyTest {
 
         assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "wrong", "wrong");
         assertThat(observed.get()).isEqualTo(1);
+    }
+
+    private static void waitFor(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static CheckEngine engine(Check check, int probeThreads) {
