@@ -117,7 +117,12 @@ public class CheckEngine implements AutoCloseable {
     static final String CLUSTER_STOPPED = "Your cluster stopped: its API server does not answer (%s). Start a fresh "
             + "cluster on the lab page; your passed steps are replayed on it.";
 
-    /** Hears each check's result as soon as it is known, and again when a retried check changes. */
+    /**
+     * Hears each check's result as soon as it is known, and again when a retried check changes. Its
+     * calls may come from the threads of a step's probes, never two at once. A listener that
+     * interrupts its thread (its learner went away) stops the run, as if the run's thread had been
+     * interrupted.
+     */
     @FunctionalInterface
     public interface Listener {
         void result(int index, CheckResult result);
@@ -313,11 +318,12 @@ public class CheckEngine implements AutoCloseable {
     /**
      * What a run knows so far, written by the threads of its probes: every access holds its lock,
      * and so does each call of the listener, so that the listener's calls never overlap. Once
-     * closed, what a late probe finds is dropped.
+     * closed, what a late probe finds is dropped. Made on the run's thread.
      */
     private static final class Tally {
         final CheckResult[] results;
         private final Listener listener;
+        private final Thread run = Thread.currentThread();
         private final List<Integer> evaluated = new ArrayList<>();
         private List<Integer> beforeWrong;
         private boolean decided;
@@ -342,6 +348,11 @@ public class CheckEngine implements AutoCloseable {
             CheckResult before = results[i];
             if (before == null || !result.message().equals(before.message()) || !result.state().equals(before.state())) {
                 listener.result(i, result);
+                if (Thread.currentThread() != run && Thread.interrupted()) {
+                    // The listener asked to stop from a probe's thread: it is the run that stops.
+                    closed = true;
+                    run.interrupt();
+                }
             }
             results[i] = result;
             if (beforeWrong == null && result.wrong()) {

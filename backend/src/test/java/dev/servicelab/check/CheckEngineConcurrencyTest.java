@@ -161,6 +161,21 @@ class CheckEngineConcurrencyTest {
     }
 
     @Test
+    void aListenerThatInterruptsAProbesThreadStopsTheRun() {
+        // "fast" is sent from a pool thread, "slow" from the run's own, which would wait a minute for it.
+        Timed checks = new Timed(Map.of("fast", 50L, "slow", 60_000L), Map.of("fast", Outcome.pass("fast"), "slow", Outcome.pass("slow")));
+        AtomicReference<StepReport> report = new AtomicReference<>();
+        Thread run = new Thread(() -> report.set(engine(checks, 16).run("lab", step(probe("fast"), probe("slow")), context(),
+                // As the page's stream does when the browser has left.
+                (index, result) -> Thread.currentThread().interrupt())));
+        run.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !run.isAlive());
+        assertThat(checks.interrupted).containsExactly("slow");
+        assertThat(report.get().passed()).isFalse();
+    }
+
+    @Test
     void resultsArriveInTheOrderTheyAreFoundAndKeepTheLabsOrderInTheReport() {
         Timed checks = new Timed(Map.of("slowest", 600L, "api", 0L, "fast", 50L, "middle", 300L),
                 Map.of("slowest", Outcome.pass("1"), "api", Outcome.pass("2"), "fast", Outcome.pass("3"), "middle", Outcome.pass("4")));
