@@ -128,7 +128,8 @@ class CheckApiController {
         try {
             emitter.send(SseEmitter.event().name(name).data(data, MediaType.APPLICATION_JSON));
         } catch (IOException | IllegalStateException e) {
-            // The browser left: stop this run's retries (listeners run on the check's own thread).
+            // The browser left: stop this run's retries (the engine stops the run when a listener
+            // interrupts its thread, a probe's or the check's own).
             Thread.currentThread().interrupt();
         }
     }

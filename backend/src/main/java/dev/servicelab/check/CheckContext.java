@@ -3,18 +3,23 @@ package dev.servicelab.check;
 import dev.servicelab.sandbox.PodExec;
 
 import dev.servicelab.provisioner.Sandbox;
+import dev.servicelab.provisioner.SandboxBootstrap;
 import dev.servicelab.provisioner.SandboxNode;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * What checks work with: the learner's sandbox, a client for its API, its probe pods, and how long
- * its cluster has been still (see {@link ClusterStillness}).
+ * its cluster has been still (see {@link ClusterStillness}). A step's probes use it from several
+ * threads at once: everything in it is safe for that (fabric8's client is).
  */
 public record CheckContext(Sandbox sandbox, KubernetesClient client, ClusterStillness stillness, Prober prober) {
 
@@ -23,8 +28,31 @@ public record CheckContext(Sandbox sandbox, KubernetesClient client, ClusterStil
     public interface Prober {
         PodExec.Result run(SandboxNode.Role node, Duration timeout, String script);
 
+        /**
+         * Probes sent side by side: the commands run at once, but a probe pod that must be made again
+         * is made once (two probes replacing it at the same time would delete each other's).
+         */
         static Prober of(KubernetesClient client) {
-            return (node, timeout, script) -> PodExec.probe(client, node, timeout, "sh", "-c", script);
+            Map<SandboxNode.Role, ReentrantLock> making = new EnumMap<>(SandboxNode.Role.class);
+            for (SandboxNode.Role role : SandboxNode.Role.values()) {
+                making.put(role, new ReentrantLock());
+            }
+            return (node, timeout, script) -> {
+                ReentrantLock lock = making.get(node);
+                try {
+                    lock.lockInterruptibly();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new PodExec.Result(-1, "", "interrupted");
+                }
+                String pod;
+                try {
+                    pod = PodExec.probePod(client, node);
+                } finally {
+                    lock.unlock();
+                }
+                return PodExec.run(client, SandboxBootstrap.NAMESPACE, pod, timeout, "sh", "-c", script);
+            };
         }
     }
 

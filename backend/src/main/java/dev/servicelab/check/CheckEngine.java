@@ -10,10 +10,17 @@ import java.net.NoRouteToHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.springframework.stereotype.Service;
 
 /**
@@ -24,7 +31,7 @@ import org.springframework.stereotype.Service;
  * takes as long as its slowest check, and a wrong one as long as it takes to see it is wrong.
  */
 @Service
-public class CheckEngine {
+public class CheckEngine implements AutoCloseable {
 
     private static final Duration RETRY_PAUSE = Duration.ofMillis(700);
 
@@ -110,7 +117,12 @@ public class CheckEngine {
     static final String CLUSTER_STOPPED = "Your cluster stopped: its API server does not answer (%s). Start a fresh "
             + "cluster on the lab page; your passed steps are replayed on it.";
 
-    /** Hears each check's result as soon as it is known, and again when a retried check changes. */
+    /**
+     * Hears each check's result as soon as it is known, and again when a retried check changes. Its
+     * calls may come from the threads of a step's probes, never two at once. A listener that
+     * interrupts its thread (its learner went away) stops the run, as if the run's thread had been
+     * interrupted.
+     */
     @FunctionalInterface
     public interface Listener {
         void result(int index, CheckResult result);
@@ -120,13 +132,36 @@ public class CheckEngine {
 
     private final Map<CheckType, Check> checks = new EnumMap<>(CheckType.class);
 
-    public CheckEngine(List<Check> implementations) {
+    /**
+     * Runs a pass's probes side by side, for every check running: bounded, and without a queue, so
+     * when all its threads are busy the check's own thread runs the probe (probes then go one after
+     * the other, as they would without it). Idle threads end.
+     */
+    private final ThreadPoolExecutor probes;
+
+    public CheckEngine(List<Check> implementations, CheckProperties properties) {
         implementations.forEach(check -> check.types().forEach(type -> checks.put(type, check)));
         for (CheckType type : CheckType.values()) {
             if (!checks.containsKey(type)) {
                 throw new IllegalStateException("No implementation for check type " + type.yamlName());
             }
         }
+        AtomicInteger threads = new AtomicInteger();
+        probes = new ThreadPoolExecutor(properties.probeThreads(), properties.probeThreads(), 30, TimeUnit.SECONDS,
+                new SynchronousQueue<>(), task -> {
+                    Thread thread = new Thread(task, "check-probe-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                },
+                // Not CallerRunsPolicy: it drops the task once the pool is shut down, and its future would never end.
+                (task, pool) -> task.run());
+        probes.allowCoreThreadTimeOut(true);
+    }
+
+    /** With the application: probes still in flight are interrupted (their checks' threads are too). */
+    @Override
+    public void close() {
+        probes.shutdownNow();
     }
 
     public StepReport run(String labId, LabStep step, CheckContext context) {
@@ -149,91 +184,66 @@ public class CheckEngine {
         awaitPoliciesEnforced(context);
         Instant started = Instant.now();
         List<CheckSpec> specs = step.checks();
-        CheckResult[] results = new CheckResult[specs.size()];
+        Tally tally = new Tally(specs.size(), listener);
+        CheckResult[] results = tally.results;
         Instant[] deadlines = new Instant[specs.size()];
         for (int i = 0; i < specs.size(); i++) {
             Duration wait = Duration.ofSeconds(specs.get(i).timeoutSeconds());
             deadlines[i] = started.plus(wait.compareTo(maxWait) < 0 ? wait : maxWait);
         }
-        boolean decided = false;
-        List<Integer> beforeWrong = null;
-        List<Integer> evaluated = new java.util.ArrayList<>();
-        // API checks first: they answer in milliseconds and most wrong answers show there, so the
-        // first ✘ does not wait for a probe's round trip into the sandbox. Results keep their index.
-        for (int i : firstPassOrder(specs)) {
-            if (decided) {
-                break;
+        // API checks first (each pass runs them before its probes): they answer in milliseconds and
+        // most wrong answers show there, so the first ✘ does not wait for a probe's round trip into
+        // the sandbox. Results keep their index.
+        boolean going = pass(java.util.stream.IntStream.range(0, specs.size()).boxed().toList(), specs, i -> {
+            if (!tally.decided()) {
+                tally.record(i, evaluate(specs.get(i), context));
             }
-            results[i] = evaluate(specs.get(i), context);
-            listener.result(i, results[i]);
-            decided = stopped(results[i]);
-            if (beforeWrong == null && results[i].wrong()) {
-                beforeWrong = List.copyOf(evaluated);
-            }
-            evaluated.add(i);
-        }
+        }, tally);
         // A wrong answer decides the step. Converging checks evaluated before it may since have got
         // further (a pod became Ready meanwhile): look at them once more, so that every message
         // describes the same moment.
-        for (int i : beforeWrong == null ? List.<Integer>of() : beforeWrong) {
-            if (decided) {
-                break;
+        going = going && pass(tally.beforeWrong().stream().filter(i -> results[i].waiting()).toList(), specs, i -> {
+            if (!tally.decided()) {
+                tally.record(i, evaluate(specs.get(i), context));
             }
-            if (results[i].waiting()) {
-                CheckResult again = evaluate(specs.get(i), context);
-                if (!again.message().equals(results[i].message()) || !again.state().equals(results[i].state())) {
-                    listener.result(i, again);
-                }
-                results[i] = again;
-                decided = stopped(again);
-            }
-        }
-        while (!decided && !Arrays.stream(results).anyMatch(CheckResult::wrong)) {
+        }, tally);
+        while (going && !tally.decided() && !tally.wrong()) {
             Instant now = Instant.now();
-            int[] pending = java.util.stream.IntStream.range(0, specs.size())
-                    .filter(i -> results[i].waiting() && now.isBefore(deadlines[i])).toArray();
-            if (pending.length == 0) {
+            List<Integer> pending = java.util.stream.IntStream.range(0, specs.size())
+                    .filter(i -> results[i].waiting() && now.isBefore(deadlines[i])).boxed().toList();
+            if (pending.isEmpty()) {
                 break;
             }
             if (!sleep()) {
+                going = false;
                 break;
             }
             String down = context.unreachable();
             if (down != null) {
-                results[pending[0]] = stoppedResult(specs.get(pending[0]), down, 0);
-                listener.result(pending[0], results[pending[0]]);
+                tally.record(pending.get(0), stoppedResult(specs.get(pending.get(0)), down, 0));
                 break;
             }
-            ClusterStillness.Quiet quiet = null;
-            boolean wrong = false;
-            for (int i : pending) {
-                if (wrong && specs.get(i).type().probe()) {
-                    // Decided: its last result (each check reported once) stands, and another probe,
-                    // seconds when packets are dropped, would only delay the verdict.
-                    continue;
+            Round round = new Round(context.stillness());
+            CheckResult[] before = results.clone();
+            going = pass(pending, specs, i -> {
+                // Once a result is wrong the step is decided: its last result (each check reported once)
+                // stands, and another probe, seconds when packets are dropped, would only delay the verdict.
+                if (tally.decided() || tally.wrong() && specs.get(i).type().probe()) {
+                    return;
                 }
                 CheckResult again = evaluate(specs.get(i), context);
-                if (again.waiting() && maySettle(specs.get(i))
-                        && sameFailure(specs.get(i), again.message(), results[i].message())) {
+                if (again.waiting() && maySettle(specs.get(i)) && sameFailure(specs.get(i), again.message(), before[i].message())) {
                     // The same failure twice: final if nothing in the cluster could still change it.
-                    if (quiet == null) {
-                        quiet = context.stillness().observe();
-                    }
+                    ClusterStillness.Quiet quiet = round.quiet();
                     if (settled(specs.get(i), again.message(), quiet)) {
                         again = finalResult(specs.get(i), again, quiet.still());
                     }
                 }
-                if (!again.equals(results[i]) && !(again.waiting() && again.message().equals(results[i].message()))) {
-                    listener.result(i, again);
-                }
-                results[i] = again;
-                wrong |= again.wrong();
-                if (stopped(again)) {
-                    decided = true;
-                    break;
-                }
-            }
+                tally.record(i, again);
+            }, tally);
         }
+        // From here on this thread alone reads and writes the results.
+        tally.close();
         Instant end = Instant.now();
         for (int i = 0; i < specs.size(); i++) {
             if (results[i] != null && results[i].waiting() && !end.isBefore(deadlines[i]) && deadlines[i].isAfter(started)) {
@@ -244,8 +254,10 @@ public class CheckEngine {
             }
             if (results[i] == null) {
                 results[i] = new CheckResult(specs.get(i).title(), specs.get(i).type().yamlName(), false,
-                        "Not checked: the cluster stopped.", 0, CheckResult.WRONG);
-                listener.result(i, results[i]);
+                        going ? "Not checked: the cluster stopped." : "Not checked: the check was stopped.", 0, CheckResult.WRONG);
+                if (going) {
+                    listener.result(i, results[i]);
+                }
             }
         }
         boolean passed = Arrays.stream(results).allMatch(CheckResult::passed);
@@ -253,10 +265,138 @@ public class CheckEngine {
                 started);
     }
 
-    /** The step's checks in the order of the first pass: API checks, then probes, each in the lab's order. */
-    static List<Integer> firstPassOrder(List<CheckSpec> specs) {
-        return java.util.stream.IntStream.range(0, specs.size()).boxed()
-                .sorted(java.util.Comparator.comparing(i -> specs.get(i).type().probe())).toList();
+    /**
+     * One pass over some checks: the API checks one after the other on this thread, then the probes
+     * all at once, one of them on this thread (which would only wait otherwise). Each check's step
+     * decides for itself whether it still runs, and records its result as soon as it has it. False
+     * when this thread was interrupted (the learner went away): the probes in flight are cancelled,
+     * and nothing they still find is recorded or heard.
+     */
+    private boolean pass(List<Integer> indices, List<CheckSpec> specs, java.util.function.IntConsumer check, Tally tally) {
+        List<Integer> inProbes = indices.stream().filter(i -> specs.get(i).type().probe()).toList();
+        for (int i : indices) {
+            if (!specs.get(i).type().probe()) {
+                check.accept(i);
+            }
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            tally.close();
+            return false;
+        }
+        List<Future<?>> inFlight = new ArrayList<>();
+        try {
+            for (int i : inProbes.subList(0, Math.max(0, inProbes.size() - 1))) {
+                inFlight.add(probes.submit(() -> check.accept(i)));
+            }
+            if (!inProbes.isEmpty()) {
+                check.accept(inProbes.get(inProbes.size() - 1));
+            }
+            for (Future<?> probe : inFlight) {
+                probe.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            // What a check throws is a result already (evaluate): this is the listener's failure or an
+            // Error, and ends the run as it would have on this thread.
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        } finally {
+            if (Thread.currentThread().isInterrupted()) {
+                tally.close();
+            }
+            inFlight.forEach(probe -> probe.cancel(true));
+        }
+        return !Thread.currentThread().isInterrupted();
+    }
+
+    /**
+     * What a run knows so far, written by the threads of its probes: every access holds its lock,
+     * and so does each call of the listener, so that the listener's calls never overlap. Once
+     * closed, what a late probe finds is dropped. Made on the run's thread.
+     */
+    private static final class Tally {
+        final CheckResult[] results;
+        private final Listener listener;
+        private final Thread run = Thread.currentThread();
+        private final List<Integer> evaluated = new ArrayList<>();
+        private List<Integer> beforeWrong;
+        private boolean decided;
+        private boolean wrong;
+        private boolean closed;
+
+        Tally(int size, Listener listener) {
+            this.results = new CheckResult[size];
+            this.listener = listener;
+        }
+
+        /**
+         * Keeps a check's result, telling the listener when it is the first or says something new. A
+         * result found by an interrupted thread (the learner went away, the probe was cancelled) is
+         * no verdict: it ends the tally instead.
+         */
+        synchronized void record(int i, CheckResult result) {
+            if (closed || Thread.currentThread().isInterrupted()) {
+                closed = true;
+                return;
+            }
+            CheckResult before = results[i];
+            if (before == null || !result.message().equals(before.message()) || !result.state().equals(before.state())) {
+                listener.result(i, result);
+                if (Thread.currentThread() != run && Thread.interrupted()) {
+                    // The listener asked to stop from a probe's thread: it is the run that stops.
+                    closed = true;
+                    run.interrupt();
+                }
+            }
+            results[i] = result;
+            if (beforeWrong == null && result.wrong()) {
+                beforeWrong = List.copyOf(evaluated);
+            }
+            evaluated.add(i);
+            wrong |= result.wrong();
+            decided |= stopped(result);
+        }
+
+        /** The checks whose results came in before the first wrong one. */
+        synchronized List<Integer> beforeWrong() {
+            return beforeWrong == null ? List.of() : beforeWrong;
+        }
+
+        /** The cluster stopped: nothing more is worth asking. */
+        synchronized boolean decided() {
+            return decided;
+        }
+
+        synchronized boolean wrong() {
+            return wrong;
+        }
+
+        synchronized void close() {
+            closed = true;
+        }
+    }
+
+    /** A retry round: the cluster's stillness is observed once, by whichever check first needs it. */
+    private static final class Round {
+        private final ClusterStillness stillness;
+        private ClusterStillness.Quiet quiet;
+
+        Round(ClusterStillness stillness) {
+            this.stillness = stillness;
+        }
+
+        synchronized ClusterStillness.Quiet quiet() {
+            if (quiet == null) {
+                quiet = stillness.observe();
+            }
+            return quiet;
+        }
     }
 
     /** A converging failure turned final, with why it is final said before the hint. */

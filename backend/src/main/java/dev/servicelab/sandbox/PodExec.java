@@ -56,8 +56,16 @@ public final class PodExec {
      * trustworthy, so that no verdict rests on it.
      */
     public static Result probe(KubernetesClient client, SandboxNode.Role role, Duration timeout, String... command) {
-        String pod = ProbePods.ensure(client, role, PROBE_RECREATE_TIMEOUT);
-        return run(client, SandboxBootstrap.NAMESPACE, pod, timeout, command);
+        return run(client, SandboxBootstrap.NAMESPACE, probePod(client, role), timeout, command);
+    }
+
+    /**
+     * The name of the probe pod on the node of that role, once it is the one the platform created and
+     * sealed (see {@link #probe}), for a caller that runs probes side by side and must make a replaced
+     * probe only once.
+     */
+    public static String probePod(KubernetesClient client, SandboxNode.Role role) {
+        return ProbePods.ensure(client, role, PROBE_RECREATE_TIMEOUT);
     }
 
     public static Result run(KubernetesClient client, String namespace, String pod, Duration timeout, String... command) {

@@ -32,7 +32,7 @@ class BackendsTest {
 
     KubernetesClient client;
     MockCluster cluster;
-    final List<String> probes = new ArrayList<>();
+    final List<String> probes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void twoNodes() {

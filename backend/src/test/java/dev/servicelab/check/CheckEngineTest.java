@@ -53,7 +53,7 @@ class CheckEngineTest {
                 "targetPort", List.of(Outcome.wrong("Service api: spec.ports[0].targetPort is 80, expected 8080.")),
                 "endpoints", List.of(Outcome.fail("Service api has 0 ready endpoint address(es)")),
                 "http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused"))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("targetPort", 30), spec("endpoints", 30),
+        StepReport report = engine(checks).run("lab", step(spec("targetPort", 30), spec("endpoints", 30),
                 spec("http", 30)), context());
 
         assertThat(report.passed()).isFalse();
@@ -69,7 +69,7 @@ class CheckEngineTest {
                 "answers", List.of(Outcome.fail("GET http://api/ failed: the connection was refused")),
                 "targetPort", List.of(Outcome.wrong("Service api: spec.ports[0].targetPort is 80, expected 8080."))));
         List<String> heard = new ArrayList<>();
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "answers", 30),
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "answers", 30),
                 spec("targetPort", 0)), context(), (index, result) -> heard.add(index + " " + result.state()));
 
         assertThat(heard).containsExactly("1 wrong", "0 waiting");
@@ -78,11 +78,12 @@ class CheckEngineTest {
     }
 
     @Test
-    void onceARetriedCheckTurnsWrongTheProbesRetriedAfterItAreNotSentAgain() {
+    void onceARetriedCheckTurnsWrongNoProbeIsSentAgain() {
         Scripted checks = new Scripted(Map.of(
                 "port 80", List.of(Outcome.fail("refused"), Outcome.wrong("refused for good")),
                 "same pod", List.of(Outcome.fail("distinct pods: 0"))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.EXEC, "port 80", 30),
+        // A round asks the API before it sends its probes: the probe is not sent once the step is decided.
+        StepReport report = engine(checks).run("lab", step(spec("port 80", 30),
                 probe(CheckType.EXEC, "same pod", 30)), context());
 
         assertThat(report.results()).extracting(CheckResult::state).containsExactly("wrong", "waiting");
@@ -95,7 +96,7 @@ class CheckEngineTest {
                 "env", List.of(Outcome.fail("No Ready pod labelled app=frontend"),
                         Outcome.wrong("Pod frontend-1 has no CATALOG_SERVICE_HOST.")),
                 "port", List.of(Outcome.wrong("Pod frontend-1 has no CATALOG_SERVICE_PORT."))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("env", 90), spec("port", 90)), context());
+        StepReport report = engine(checks).run("lab", step(spec("env", 90), spec("port", 90)), context());
 
         assertThat(report.results()).extracting(CheckResult::message).containsExactly(
                 "Pod frontend-1 has no CATALOG_SERVICE_HOST.", "Pod frontend-1 has no CATALOG_SERVICE_PORT.");
@@ -107,7 +108,7 @@ class CheckEngineTest {
         Scripted checks = new Scripted(Map.of(
                 "pods", List.of(Outcome.fail("1 of 3 pods are Ready"), Outcome.fail("2 of 3 pods are Ready"),
                         Outcome.pass("3 pods are Ready"))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("pods", 30)), context());
+        StepReport report = engine(checks).run("lab", step(spec("pods", 30)), context());
 
         assertThat(report.passed()).isTrue();
         assertThat(checks.calls.get("pods").get()).isEqualTo(3);
@@ -116,7 +117,7 @@ class CheckEngineTest {
     @Test
     void aCheckStillConvergingWhenItsTimeIsUpFailsAsWaiting() {
         Scripted checks = new Scripted(Map.of("dns", List.of(Outcome.fail("no A record"))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(spec("dns", 1)), context());
+        StepReport report = engine(checks).run("lab", step(spec("dns", 1)), context());
 
         assertThat(report.passed()).isFalse();
         assertThat(report.results().get(0).state()).isEqualTo("waiting");
@@ -130,7 +131,7 @@ class CheckEngineTest {
                 "service", List.of(Outcome.pass("Service api is as expected.")),
                 "pods", List.of(Outcome.fail("1 of 2 pods are Ready"), Outcome.pass("2 pods are Ready"))));
         List<String> heard = new ArrayList<>();
-        new CheckEngine(List.of(checks)).run("lab", step(spec("service", 0), spec("pods", 30)), context(),
+        engine(checks).run("lab", step(spec("service", 0), spec("pods", 30)), context(),
                 (index, result) -> heard.add(index + " " + result.state()));
 
         assertThat(heard).containsExactly("0 passed", "1 waiting", "1 passed");
@@ -154,7 +155,7 @@ class CheckEngineTest {
                     return Outcome.pass("listed");
                 }
             };
-            StepReport report = new CheckEngine(List.of(listsPods)).run("lab", step(spec("pods", 60), spec("endpoints", 60)), context);
+            StepReport report = engine(listsPods).run("lab", step(spec("pods", 60), spec("endpoints", 60)), context);
 
             assertThat(report.passed()).isFalse();
             // Not the checks' 60 s windows: no retries (the bound is loose for a busy machine's first request).
@@ -167,7 +168,7 @@ class CheckEngineTest {
     @Test
     void aProbeFailingTheSameWayInAStillClusterIsWrongWithoutWaitingOutItsWindow() {
         Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "http", 30,
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 30,
                 Map.of("url", "http://api/"))), stillFor(10));
 
         assertThat(report.millis()).isLessThan(5_000);
@@ -180,7 +181,7 @@ class CheckEngineTest {
     @Test
     void aProbeFailingWhileTheClusterIsStillChangingWaitsOutItsWindow() {
         Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "http", 2)), stillFor(1));
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 2)), stillFor(1));
 
         assertThat(report.results().get(0).state()).isEqualTo("waiting");
         assertThat(report.millis()).isGreaterThanOrEqualTo(2_000);
@@ -190,7 +191,7 @@ class CheckEngineTest {
     void aProbeWhoseFailureChangesIsStillConvergingHoweverStillTheClusterLooks() {
         Scripted checks = new Scripted(Map.of("spread", List.of(Outcome.fail("answers came from 1 pod"),
                 Outcome.fail("answers came from 2 pods"), Outcome.pass("answers came from 3 pods"))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.LOAD_BALANCING, "spread", 30)),
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.LOAD_BALANCING, "spread", 30)),
                 stillFor(10));
 
         assertThat(report.passed()).isTrue();
@@ -200,8 +201,8 @@ class CheckEngineTest {
     void aMissingDnsNameIsOnlyFinalAfterCoreDnsCouldHaveForgottenItsCachedAnswer() {
         Scripted checks = new Scripted(Map.of("dns", List.of(Outcome.fail("web.default.svc.cluster.local: NXDOMAIN"))));
 
-        StepReport soon = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.DNS, "dns", 2)), stillFor(3));
-        StepReport later = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.DNS, "dns", 30)), stillFor(8));
+        StepReport soon = engine(checks).run("lab", step(probe(CheckType.DNS, "dns", 2)), stillFor(3));
+        StepReport later = engine(checks).run("lab", step(probe(CheckType.DNS, "dns", 30)), stillFor(8));
 
         assertThat(soon.results().get(0).state()).isEqualTo("waiting");
         assertThat(later.results().get(0).state()).isEqualTo("wrong");
@@ -213,8 +214,8 @@ class CheckEngineTest {
         CheckSpec byName = probe(CheckType.HTTP, "http", 2, Map.of("url", "http://web.default.svc.cluster.local/"));
         CheckSpec byAddress = probe(CheckType.HTTP, "http", 2, Map.of("url", "http://{{service.web.clusterIP}}/"));
 
-        StepReport justRecreated = new CheckEngine(List.of(checks)).run("lab", step(byName), stillFor(3, 3));
-        StepReport sameAddress = new CheckEngine(List.of(checks)).run("lab", step(byAddress), stillFor(3, 3));
+        StepReport justRecreated = engine(checks).run("lab", step(byName), stillFor(3, 3));
+        StepReport sameAddress = engine(checks).run("lab", step(byAddress), stillFor(3, 3));
 
         assertThat(justRecreated.results().get(0).state()).isEqualTo("waiting");
         assertThat(sameAddress.results().get(0).state()).isEqualTo("wrong");
@@ -225,7 +226,7 @@ class CheckEngineTest {
         Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://web/ failed: "
                 + Shell.curlEnding(6, "") + "."))));
 
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.HTTP, "http", 2,
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 2,
                 Map.of("url", "http://web/"))), stillFor(3, 60));
 
         assertThat(report.results().get(0).state()).isEqualTo("waiting");
@@ -252,7 +253,7 @@ class CheckEngineTest {
         Scripted checks = new Scripted(Map.of("exec", List.of(
                 Outcome.fail("`curl …` printed \"bank-7f9c answered 10.42.0.7:41234 at 12:00:01\", which does not contain \"impostor-\"."),
                 Outcome.fail("`curl …` printed \"bank-7f9c answered 10.42.0.7:41876 at 12:00:02\", which does not contain \"impostor-\"."))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.EXEC, "exec", 30,
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.EXEC, "exec", 30,
                 Map.of("command", "curl -s http://10.42.0.7:8080/"))), stillFor(10));
 
         assertThat(report.results().get(0).state()).isEqualTo("wrong");
@@ -265,7 +266,7 @@ class CheckEngineTest {
                         + "which does not contain \"message: api\"."),
                 Outcome.fail("GET http://172.18.0.3/api/cart answered \"message: storefront pod: storefront-7f9c5d8b4-qq9zt\", "
                         + "which does not contain \"message: api\"."))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.OUTSIDE_HTTP, "ingress", 30,
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.OUTSIDE_HTTP, "ingress", 30,
                 Map.of("url", "http://172.18.0.3/api/cart"))), stillFor(10));
 
         assertThat(report.results().get(0).state()).isEqualTo("wrong");
@@ -276,7 +277,7 @@ class CheckEngineTest {
     @Test
     void aPodLogThatMayStillGrowIsNeverTakenAsFinalEarly() {
         Scripted checks = new Scripted(Map.of("log", List.of(Outcome.fail("no line contains \"ready\""))));
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(probe(CheckType.POD_LOG, "log", 2)), stillFor(60));
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.POD_LOG, "log", 2)), stillFor(60));
 
         assertThat(report.results().get(0).state()).isEqualTo("waiting");
     }
@@ -286,10 +287,15 @@ class CheckEngineTest {
         Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ was refused."))));
         CheckSpec hinted = new CheckSpec(CheckType.HTTP, "http", "default", 30, Optional.of("Look at targetPort."),
                 Map.of("url", "http://10.43.0.10/"), "test");
-        StepReport report = new CheckEngine(List.of(checks)).run("lab", step(hinted), stillFor(4));
+        StepReport report = engine(checks).run("lab", step(hinted), stillFor(4));
 
         assertThat(report.results().get(0).message()).startsWith("GET http://api/ was refused. (Nothing in your cluster")
                 .endsWith("check again.) Hint: Look at targetPort.");
+    }
+
+    /** An engine with the default number of probe threads. */
+    static CheckEngine engine(Check check) {
+        return new CheckEngine(List.of(check), new CheckProperties(1, 16));
     }
 
     private static CheckContext stillFor(int seconds) {

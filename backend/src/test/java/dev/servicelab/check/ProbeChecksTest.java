@@ -22,7 +22,7 @@ class ProbeChecksTest {
 
     KubernetesClient client;
     MockCluster cluster;
-    final List<String> scripts = new ArrayList<>();
+    final List<String> scripts = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void clean() {
