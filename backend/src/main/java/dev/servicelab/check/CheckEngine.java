@@ -114,6 +114,9 @@ public class CheckEngine implements AutoCloseable {
     static final String STILL = " (Nothing in your cluster changed for %d s and no pod is still starting, so this is "
             + "not something on its way: fix it and check again.)";
 
+    private static final String COULD_NOT_RUN = "The check could not run: ";
+    private static final String API_REFUSED = "The cluster's API refused the check's question";
+
     static final String CLUSTER_STOPPED = "Your cluster stopped: its API server does not answer (%s). Start a fresh "
             + "cluster on the lab page; your passed steps are replayed on it.";
 
@@ -194,17 +197,19 @@ public class CheckEngine implements AutoCloseable {
         // API checks first (each pass runs them before its probes): they answer in milliseconds and
         // most wrong answers show there, so the first ✘ does not wait for a probe's round trip into
         // the sandbox. Results keep their index.
+        Round first = new Round(context.stillness());
         boolean going = pass(java.util.stream.IntStream.range(0, specs.size()).boxed().toList(), specs, i -> {
             if (!tally.decided()) {
-                tally.record(i, evaluate(specs.get(i), context));
+                tally.record(i, firstSight(specs.get(i), context, first));
             }
         }, tally);
         // A wrong answer decides the step. Converging checks evaluated before it may since have got
         // further (a pod became Ready meanwhile): look at them once more, so that every message
         // describes the same moment.
+        Round lookAgain = new Round(context.stillness());
         going = going && pass(tally.beforeWrong().stream().filter(i -> results[i].waiting()).toList(), specs, i -> {
             if (!tally.decided()) {
-                tally.record(i, evaluate(specs.get(i), context));
+                tally.record(i, firstSight(specs.get(i), context, lookAgain));
             }
         }, tally);
         while (going && !tally.decided() && !tally.wrong()) {
@@ -231,6 +236,7 @@ public class CheckEngine implements AutoCloseable {
                 if (tally.decided() || tally.wrong() && specs.get(i).type().probe()) {
                     return;
                 }
+                Instant begun = Instant.now();
                 CheckResult again = evaluate(specs.get(i), context);
                 if (again.waiting() && maySettle(specs.get(i)) && sameFailure(specs.get(i), again.message(), before[i].message())) {
                     // The same failure twice: final if nothing in the cluster could still change it.
@@ -238,6 +244,8 @@ public class CheckEngine implements AutoCloseable {
                     if (settled(specs.get(i), again.message(), quiet)) {
                         again = finalResult(specs.get(i), again, quiet.still());
                     }
+                } else {
+                    again = judgedAtFirstSight(specs.get(i), again, begun, round);
                 }
                 tally.record(i, again);
             }, tally);
@@ -382,10 +390,11 @@ public class CheckEngine implements AutoCloseable {
         }
     }
 
-    /** A retry round: the cluster's stillness is observed once, by whichever check first needs it. */
+    /** A pass: the cluster's stillness is observed once, by whichever check first needs it. */
     private static final class Round {
         private final ClusterStillness stillness;
         private ClusterStillness.Quiet quiet;
+        private Instant observed;
 
         Round(ClusterStillness stillness) {
             this.stillness = stillness;
@@ -393,10 +402,54 @@ public class CheckEngine implements AutoCloseable {
 
         synchronized ClusterStillness.Quiet quiet() {
             if (quiet == null) {
+                observed = Instant.now();
                 quiet = stillness.observe();
             }
             return quiet;
         }
+
+        /**
+         * An observation made after a probe began (this pass's, or a new one when the pass's is
+         * older), and how long after.
+         */
+        synchronized Map.Entry<ClusterStillness.Quiet, Duration> since(Instant begun) {
+            quiet();
+            if (observed.isBefore(begun)) {
+                observed = Instant.now();
+                quiet = stillness.observe();
+            }
+            return Map.entry(quiet, Duration.between(begun, observed));
+        }
+    }
+
+    /** Evaluates a check for the first time in this pass, and judges a converging failure at once if it can be. */
+    private CheckResult firstSight(CheckSpec spec, CheckContext context, Round round) {
+        Instant begun = Instant.now();
+        return judgedAtFirstSight(spec, evaluate(spec, context), begun, round);
+    }
+
+    /**
+     * A probe's failure is final the first time it is seen when the cluster had already been still
+     * for as long as {@link #settled} asks before the probe began: nothing was converging that the
+     * probe could have caught half-way, so asking again would see the same. Not for what varies from
+     * request to request in a still cluster (which pods answer), nor for a probe that did not run to
+     * its end (the platform's fault, not the learner's answer); those wait to be seen twice.
+     */
+    private static CheckResult judgedAtFirstSight(CheckSpec spec, CheckResult result, Instant begun, Round round) {
+        if (!result.waiting() || !spec.type().probe() || spec.type() == CheckType.LOAD_BALANCING || !maySettle(spec)
+                || !observed(result.message())) {
+            return result;
+        }
+        Map.Entry<ClusterStillness.Quiet, Duration> seen = round.since(begun);
+        // How still it was when the probe began: what was seen, less the time the probe took.
+        return settled(spec, result.message(), seen.getKey().before(seen.getValue()))
+                ? finalResult(spec, result, seen.getKey().still()) : result;
+    }
+
+    /** Whether a failure is an answer of the learner's cluster, not a fault of the way the platform asked it. */
+    static boolean observed(String message) {
+        return !message.contains(dev.servicelab.sandbox.PodExec.NOT_RUN) && !message.startsWith(COULD_NOT_RUN)
+                && !message.startsWith(HttpCheck.PLATFORM_FAILED) && !message.startsWith(API_REFUSED);
     }
 
     /** A converging failure turned final, with why it is final said before the hint. */
@@ -425,12 +478,12 @@ public class CheckEngine implements AutoCloseable {
             if (unreachable != null) {
                 return stoppedResult(spec, unreachable, (System.nanoTime() - start) / 1_000_000);
             }
-            String refusal = "The cluster's API refused the check's question (" + e.getCode() + "): "
+            String refusal = API_REFUSED + " (" + e.getCode() + "): "
                     + (e.getStatus() != null ? e.getStatus().getMessage() : e.getMessage());
             // A 4xx is the API's final word on the question; anything else may be a passing hiccup.
             outcome = e.getCode() >= 400 && e.getCode() < 500 ? Outcome.wrong(refusal) : Outcome.fail(refusal);
         } catch (RuntimeException e) {
-            outcome = Outcome.fail("The check could not run: " + e.getMessage() + ".");
+            outcome = Outcome.fail(COULD_NOT_RUN + e.getMessage() + ".");
         }
         String message = outcome.message();
         if (!outcome.passed() && spec.hint().isPresent()) {

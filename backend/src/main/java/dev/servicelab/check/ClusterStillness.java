@@ -39,6 +39,16 @@ public interface ClusterStillness {
      */
     record Quiet(Duration still, Duration names) {
         public static final Quiet NONE = new Quiet(Duration.ZERO, Duration.ZERO);
+
+        /** How quiet it was this long before it was observed. */
+        public Quiet before(Duration earlier) {
+            return new Quiet(minus(still, earlier), minus(names, earlier));
+        }
+
+        private static Duration minus(Duration a, Duration b) {
+            Duration d = a.minus(b.isNegative() ? Duration.ZERO : b);
+            return d.isNegative() ? Duration.ZERO : d;
+        }
     }
 
     /** Never still: the engine then always waits out a converging check's window. */
@@ -105,7 +115,9 @@ public interface ClusterStillness {
                 () -> client.apps().deployments().inAnyNamespace().list().getItems(),
                 () -> client.apps().replicaSets().inAnyNamespace().list().getItems(),
                 () -> client.apps().statefulSets().inAnyNamespace().list().getItems(),
-                () -> client.apps().daemonSets().inAnyNamespace().list().getItems());
+                () -> client.apps().daemonSets().inAnyNamespace().list().getItems(),
+                // The ingress controller routes by them: a new rule takes its own moment to apply.
+                () -> client.network().v1().ingresses().inAnyNamespace().list().getItems());
         for (Supplier<List<? extends HasMetadata>> kind : kinds) {
             for (HasMetadata object : kind.get()) {
                 if (ours(object)) {

@@ -18,6 +18,8 @@ import org.springframework.stereotype.Component;
 class HttpCheck implements Check {
 
     static final String STATUS = "__servicelab_status__";
+    /** Starts the message when the probe pod could not send the request at all. */
+    static final String PLATFORM_FAILED = "The platform could not run ";
 
     @Override
     public Set<CheckType> types() {
@@ -42,7 +44,7 @@ class HttpCheck implements Check {
         }
         if (result.exitCode() < 0) {
             // The probe itself did not run (or not to the end): that proves nothing, least of all "no answer".
-            return Outcome.fail("The platform could not run GET " + url + from + ": " + result.stderr().strip()
+            return Outcome.fail(PLATFORM_FAILED + "GET " + url + from + ": " + result.stderr().strip()
                     + ". Check again in a moment.");
         }
         boolean connected = result.exitCode() == 0;

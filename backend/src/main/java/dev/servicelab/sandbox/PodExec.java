@@ -46,6 +46,13 @@ public final class PodExec {
         }
     }
 
+    /**
+     * Starts what a result says when the command did not run to its end (no exit code: the exec
+     * failed, timed out or was interrupted): a fault of the platform's path into the sandbox, not
+     * an answer of the learner's cluster.
+     */
+    public static final String NOT_RUN = "the command could not run to its end: ";
+
     private PodExec() {
     }
 
@@ -80,12 +87,12 @@ public final class PodExec {
             }
             return new Result(watch.exitCode().join(), out.text(), err.text());
         } catch (TimeoutException e) {
-            return new Result(-1, out.text(), "timed out after " + timeout.toSeconds() + " s");
+            return new Result(-1, out.text(), NOT_RUN + "timed out after " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return new Result(-1, "", "interrupted");
+            return new Result(-1, "", NOT_RUN + "interrupted");
         } catch (Exception e) {
-            return new Result(-1, out.text(), String.valueOf(e.getMessage()));
+            return new Result(-1, out.text(), NOT_RUN + e.getMessage());
         }
     }
 

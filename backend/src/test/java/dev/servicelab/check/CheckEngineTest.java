@@ -166,16 +166,56 @@ class CheckEngineTest {
     }
 
     @Test
-    void aProbeFailingTheSameWayInAStillClusterIsWrongWithoutWaitingOutItsWindow() {
+    void aProbeFailingInAClusterAlreadyStillBeforeItBeganIsWrongAtFirstSight() {
         Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
         StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 30,
                 Map.of("url", "http://api/"))), stillFor(10));
 
-        assertThat(report.millis()).isLessThan(5_000);
         assertThat(report.results().get(0).state()).isEqualTo("wrong");
         assertThat(report.results().get(0).message()).startsWith("GET http://api/ failed: the connection was refused. "
                 + "(Nothing in your cluster changed for 10 s");
+        assertThat(checks.calls.get("http").get()).as("nothing could have changed: not asked again").isEqualTo(1);
+    }
+
+    @Test
+    void aProbeFailingTheSameWayTwiceOnceTheClusterHasBecomeStillIsWrongWithoutWaitingOutItsWindow() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
+        AtomicInteger observed = new AtomicInteger();
+        // Changed a second before the first look (not yet final), still enough by the second.
+        CheckContext settling = new CheckContext(NO_CLUSTER.sandbox(), null, () -> observed.getAndIncrement() == 0
+                ? new ClusterStillness.Quiet(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(60))
+                : new ClusterStillness.Quiet(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(60)));
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 30,
+                Map.of("url", "http://10.43.0.10/"))), settling);
+
+        assertThat(report.millis()).isLessThan(5_000);
+        assertThat(report.results().get(0).state()).isEqualTo("wrong");
         assertThat(checks.calls.get("http").get()).as("seen failing the same way twice").isEqualTo(2);
+    }
+
+    @Test
+    void aSpreadOfAnswersIsNeverFinalAtFirstSightForItVariesFromRequestToRequest() {
+        Scripted checks = new Scripted(Map.of("spread", List.of(Outcome.fail("answers came from 2 pods"),
+                Outcome.pass("answers came from 3 pods"))));
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.LOAD_BALANCING, "spread", 30)), stillFor(10));
+
+        assertThat(report.passed()).isTrue();
+    }
+
+    @Test
+    void aProbeThatDidNotRunToItsEndIsAskedAgainHoweverStillTheCluster() {
+        Scripted checks = new Scripted(Map.of("exec", List.of(
+                Outcome.fail("`cat /tmp/x` in pod web exited with -1, expected 0: " + dev.servicelab.sandbox.PodExec.NOT_RUN
+                        + "timed out after 15 s"),
+                Outcome.pass("`cat /tmp/x` in pod web worked."))));
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.EXEC, "exec", 30,
+                Map.of("command", "cat /tmp/x"))), stillFor(60));
+
+        assertThat(report.passed()).isTrue();
+        assertThat(CheckEngine.observed("The check could not run: boom.")).isFalse();
+        assertThat(CheckEngine.observed("The platform could not run GET http://api/: no probe pod")).isFalse();
+        assertThat(CheckEngine.observed("The cluster's API refused the check's question (503): busy")).isFalse();
+        assertThat(CheckEngine.observed("GET http://api/ failed: the connection was refused.")).isTrue();
     }
 
     @Test
