@@ -81,11 +81,19 @@ public class CheckEngine implements AutoCloseable {
     /**
      * Whether two failures of a check say the same thing. Numbers are left out (an answer's client port,
      * a counter, a time), and so is which of a Deployment's pods answered (web-7f9c5d-x2k4p): they
-     * change from request to request however still the cluster is. Not for spreading checks, whose
-     * numbers and pods are the result itself.
+     * change from request to request however still the cluster is. For a spreading check, which pods
+     * answered is the result itself: only how many requests each got is left out.
      */
     static boolean sameFailure(CheckSpec spec, String message, String before) {
-        return spec.type() == CheckType.LOAD_BALANCING ? message.equals(before) : gist(message).equals(gist(before));
+        return spec.type() == CheckType.LOAD_BALANCING ? counted(message).equals(counted(before))
+                : gist(message).equals(gist(before));
+    }
+
+    private static final java.util.regex.Pattern COUNT = java.util.regex.Pattern.compile("\\b[0-9]+\\b");
+
+    /** A spread without its counts: the same pods answering (and the same ones not) is the same spread. */
+    private static String counted(String message) {
+        return COUNT.matcher(message).replaceAll("#");
     }
 
     private static final java.util.regex.Pattern REPLICA_POD = java.util.regex.Pattern.compile("-[a-z0-9]{5,10}-[a-z0-9]{5}\\b");

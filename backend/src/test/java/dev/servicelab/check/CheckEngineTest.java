@@ -315,6 +315,19 @@ class CheckEngineTest {
     }
 
     @Test
+    void aSpreadReachingTheSamePodsWithOtherCountsIsTheSameFailure() {
+        CheckSpec spread = probe(CheckType.LOAD_BALANCING, "spread", 30);
+        assertThat(CheckEngine.sameFailure(spread,
+                "12 requests to http://api/ reached 1 pod(s) (api-59f8d658f9-mh6rf 7), 5 got no answer; expected at least 2.",
+                "12 requests to http://api/ reached 1 pod(s) (api-59f8d658f9-mh6rf 9), 3 got no answer; expected at least 2."))
+                .isTrue();
+        assertThat(CheckEngine.sameFailure(spread,
+                "12 requests to http://api/ reached 1 pod(s) (api-59f8d658f9-mh6rf 12); expected at least 2.",
+                "12 requests to http://api/ reached 1 pod(s) (api-59f8d658f9-mh6rf 7), 5 got no answer; expected at least 2."))
+                .as("some unanswered, then none").isFalse();
+    }
+
+    @Test
     void aPodLogThatMayStillGrowIsNeverTakenAsFinalEarly() {
         Scripted checks = new Scripted(Map.of("log", List.of(Outcome.fail("no line contains \"ready\""))));
         StepReport report = engine(checks).run("lab", step(probe(CheckType.POD_LOG, "log", 2)), stillFor(60));
