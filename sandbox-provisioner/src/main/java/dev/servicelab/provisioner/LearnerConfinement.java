@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,31 @@ public final class LearnerConfinement {
     static KubernetesClient asLearner(KubernetesClient admin) {
         return new KubernetesClientBuilder().withConfig(new ConfigBuilder(admin.getConfiguration())
                 .withImpersonateUsername(LEARNER).withImpersonateGroups(LEARNER_GROUPS).build()).build();
+    }
+
+    /**
+     * Throws, naming every hole, unless the learner is confined within {@code settle}: the API server
+     * puts admission policies just created into force asynchronously (its informers), a second or so
+     * later on a quiet machine and longer on a busy one, so a hole is only final once it outlasts that.
+     */
+    public static void verifyWithin(KubernetesClient admin, Duration settle) {
+        Instant until = Instant.now().plus(settle);
+        while (true) {
+            try {
+                verify(admin);
+                return;
+            } catch (SandboxException e) {
+                if (Instant.now().isAfter(until)) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SandboxException(SandboxException.Reason.START_FAILED, "Interrupted while the sandbox started");
+            }
+        }
     }
 
     /** Throws, naming every hole, unless the learner is confined. */

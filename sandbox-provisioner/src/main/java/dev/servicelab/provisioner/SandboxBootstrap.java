@@ -38,6 +38,9 @@ public final class SandboxBootstrap {
 
     public static final String BINDER_POD = "namespace-binder";
 
+    /** How long the admission policies just installed may take to be in force (see LearnerConfinement). */
+    private static final Duration CONFINEMENT_SETTLE = Duration.ofSeconds(30);
+
     public static String probePod(SandboxNode.Role role) {
         return ProbePods.name(role);
     }
@@ -163,7 +166,7 @@ public final class SandboxBootstrap {
         waitReady(client, TERMINAL_POD, timeout, since);
         waitReady(client, LIMITS_POD, timeout, since);
         waitReady(client, BINDER_POD, timeout, since);
-        LearnerConfinement.verify(client);
+        LearnerConfinement.verifyWithin(client, CONFINEMENT_SETTLE);
     }
 
     private static void waitReady(KubernetesClient client, String pod, Duration timeout, Instant since) {
