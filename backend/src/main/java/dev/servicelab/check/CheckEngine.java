@@ -122,6 +122,9 @@ public class CheckEngine implements AutoCloseable {
     static final String STILL = " (Nothing in your cluster changed for %d s and no pod is still starting, so this is "
             + "not something on its way: fix it and check again.)";
 
+    /** How long a probe must have watched for its failure for one sight to be enough (see judgedAtFirstSight). */
+    static final Duration WATCHED = Duration.ofSeconds(1);
+
     private static final String COULD_NOT_RUN = "The check could not run: ";
     private static final String API_REFUSED = "The cluster's API refused the check's question";
 
@@ -437,15 +440,17 @@ public class CheckEngine implements AutoCloseable {
     }
 
     /**
-     * A probe's failure is final the first time it is seen when the cluster had already been still
-     * for as long as {@link #settled} asks before the probe began: nothing was converging that the
-     * probe could have caught half-way, so asking again would see the same. Not for what varies from
-     * request to request in a still cluster (which pods answer), nor for a probe that did not run to
-     * its end (the platform's fault, not the learner's answer); those wait to be seen twice.
+     * A probe's failure is final the first time it is seen when the probe watched for it a while (a
+     * connection that timed out, many requests) and the cluster had already been still for as long as
+     * {@link #settled} asks before the probe began: nothing was converging that the probe could have
+     * caught half-way, so asking again would see the same. An instant failure (a refusal) may be a
+     * blip the API does not show (a server between two connections), and what varies from request to
+     * request (which pods answer) or a probe that did not run to its end (the platform's fault, not
+     * the learner's answer) proves nothing once: those wait to be seen twice.
      */
     private static CheckResult judgedAtFirstSight(CheckSpec spec, CheckResult result, Instant begun, Round round) {
         if (!result.waiting() || !spec.type().probe() || spec.type() == CheckType.LOAD_BALANCING || !maySettle(spec)
-                || !observed(result.message())) {
+                || result.millis() < WATCHED.toMillis() || !observed(result.message())) {
             return result;
         }
         Map.Entry<ClusterStillness.Quiet, Duration> seen = round.since(begun);

@@ -166,15 +166,26 @@ class CheckEngineTest {
     }
 
     @Test
-    void aProbeFailingInAClusterAlreadyStillBeforeItBeganIsWrongAtFirstSight() {
-        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
-        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 30,
+    void aProbeThatWatchedItsFailureInAClusterAlreadyStillBeforeItBeganIsWrongAtFirstSight() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: it timed out (dropped?)."))));
+        StepReport report = engine(slowly(checks, CheckEngine.WATCHED)).run("lab", step(probe(CheckType.HTTP, "http", 30,
                 Map.of("url", "http://api/"))), stillFor(10));
 
         assertThat(report.results().get(0).state()).isEqualTo("wrong");
-        assertThat(report.results().get(0).message()).startsWith("GET http://api/ failed: the connection was refused. "
-                + "(Nothing in your cluster changed for 10 s");
+        assertThat(report.results().get(0).message()).startsWith("GET http://api/ failed: it timed out (dropped?). "
+                + "(Nothing in your cluster changed for 1");
         assertThat(checks.calls.get("http").get()).as("nothing could have changed: not asked again").isEqualTo(1);
+    }
+
+    @Test
+    void anInstantFailureInAStillClusterIsAskedAgainForItMayBeABlip() {
+        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."),
+                Outcome.pass("GET http://api/ answered 200."))));
+        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 30,
+                Map.of("url", "http://api/"))), stillFor(10));
+
+        assertThat(report.passed()).as("a server between two connections refuses one").isTrue();
+        assertThat(checks.calls.get("http").get()).isEqualTo(2);
     }
 
     @Test
@@ -185,10 +196,10 @@ class CheckEngineTest {
         CheckContext settling = new CheckContext(NO_CLUSTER.sandbox(), null, () -> observed.getAndIncrement() == 0
                 ? new ClusterStillness.Quiet(java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(60))
                 : new ClusterStillness.Quiet(java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(60)));
-        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 30,
+        StepReport report = engine(slowly(checks, CheckEngine.WATCHED)).run("lab", step(probe(CheckType.HTTP, "http", 30,
                 Map.of("url", "http://10.43.0.10/"))), settling);
 
-        assertThat(report.millis()).isLessThan(5_000);
+        assertThat(report.millis()).isLessThan(8_000);
         assertThat(report.results().get(0).state()).isEqualTo("wrong");
         assertThat(checks.calls.get("http").get()).as("seen failing the same way twice").isEqualTo(2);
     }
@@ -344,6 +355,26 @@ class CheckEngineTest {
 
         assertThat(report.results().get(0).message()).startsWith("GET http://api/ was refused. (Nothing in your cluster")
                 .endsWith("check again.) Hint: Look at targetPort.");
+    }
+
+    /** The same checks, each taking at least this long, as a curl waiting out its timeout does. */
+    private static Check slowly(Check check, java.time.Duration time) {
+        return new Check() {
+            @Override
+            public Set<CheckType> types() {
+                return check.types();
+            }
+
+            @Override
+            public Outcome evaluate(CheckSpec spec, CheckContext context) {
+                try {
+                    Thread.sleep(time.toMillis());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return check.evaluate(spec, context);
+            }
+        };
     }
 
     /** An engine with the default number of probe threads. */
