@@ -125,9 +125,6 @@ public class CheckEngine implements AutoCloseable {
     /** How long a probe must have watched for its failure for one sight to be enough (see judgedAtFirstSight). */
     static final Duration WATCHED = Duration.ofSeconds(1);
 
-    /** Before an instant failure's second look: past a blip such as a server between two connections. */
-    static final Duration SECOND_LOOK = Duration.ofMillis(200);
-
     private static final String COULD_NOT_RUN = "The check could not run: ";
     private static final String API_REFUSED = "The cluster's API refused the check's question";
 
@@ -259,7 +256,7 @@ public class CheckEngine implements AutoCloseable {
                         again = finalResult(specs.get(i), again, quiet.still());
                     }
                 } else {
-                    again = judgedAtFirstSight(specs.get(i), again, begun, round, context);
+                    again = judgedAtFirstSight(specs.get(i), again, begun, round);
                 }
                 tally.record(i, again);
             }, tally);
@@ -439,44 +436,27 @@ public class CheckEngine implements AutoCloseable {
     /** Evaluates a check for the first time in this pass, and judges a converging failure at once if it can be. */
     private CheckResult firstSight(CheckSpec spec, CheckContext context, Round round) {
         Instant begun = Instant.now();
-        return judgedAtFirstSight(spec, evaluate(spec, context), begun, round, context);
+        return judgedAtFirstSight(spec, evaluate(spec, context), begun, round);
     }
 
     /**
-     * A probe's failure in a cluster that had already been still for as long as {@link #settled} asks
-     * before the probe began is not converging: nothing was changing that the probe could have caught
-     * half-way. Final at first sight when the probe watched for it a while (a connection that timed
-     * out, many requests); an instant failure (a refusal) may be a blip the API does not show (a server
-     * between two connections), so it gets one more look of its own at once and is final if that sees
-     * the same. What varies from request to request (which pods answer) and a probe that did not run
-     * to its end (the platform's fault, not the learner's answer) prove nothing this way: they wait for
-     * the retry rounds.
+     * A probe's failure is final the first time it is seen when the probe watched for it a while (a
+     * connection that timed out, many requests) and the cluster had already been still for as long as
+     * {@link #settled} asks before the probe began: nothing was converging that the probe could have
+     * caught half-way, so asking again would see the same. An instant failure (a refusal) may be a
+     * blip the API does not show (a server between two connections), and what varies from request to
+     * request (which pods answer) or a probe that did not run to its end (the platform's fault, not
+     * the learner's answer) proves nothing once: those wait to be seen twice.
      */
-    private CheckResult judgedAtFirstSight(CheckSpec spec, CheckResult result, Instant begun, Round round,
-            CheckContext context) {
+    private static CheckResult judgedAtFirstSight(CheckSpec spec, CheckResult result, Instant begun, Round round) {
         if (!result.waiting() || !spec.type().probe() || spec.type() == CheckType.LOAD_BALANCING || !maySettle(spec)
-                || !observed(result.message())) {
+                || result.millis() < WATCHED.toMillis() || !observed(result.message())) {
             return result;
         }
         Map.Entry<ClusterStillness.Quiet, Duration> seen = round.since(begun);
         // How still it was when the probe began: what was seen, less the time the probe took.
-        if (!settled(spec, result.message(), seen.getKey().before(seen.getValue()))) {
-            return result;
-        }
-        if (result.millis() >= WATCHED.toMillis()) {
-            return finalResult(spec, result, seen.getKey().still());
-        }
-        // An instant failure in a still cluster: one more look of its own, at once, rather than after the
-        // pass's slowest probe and the retry pause; the same failure again is final.
-        try {
-            Thread.sleep(SECOND_LOOK.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return result;
-        }
-        CheckResult again = evaluate(spec, context);
-        return again.waiting() && observed(again.message()) && sameFailure(spec, again.message(), result.message())
-                ? finalResult(spec, again, seen.getKey().still()) : again;
+        return settled(spec, result.message(), seen.getKey().before(seen.getValue()))
+                ? finalResult(spec, result, seen.getKey().still()) : result;
     }
 
     /** Whether a failure is an answer of the learner's cluster, not a fault of the way the platform asked it. */

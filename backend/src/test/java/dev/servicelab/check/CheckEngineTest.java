@@ -178,17 +178,6 @@ class CheckEngineTest {
     }
 
     @Test
-    void anInstantFailureSeenAgainAtOnceInAStillClusterIsWrongWithoutWaitingForARetryRound() {
-        Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."))));
-        StepReport report = engine(checks).run("lab", step(probe(CheckType.HTTP, "http", 30,
-                Map.of("url", "http://api/"))), stillFor(10));
-
-        assertThat(report.results().get(0).state()).isEqualTo("wrong");
-        assertThat(checks.calls.get("http").get()).as("seen twice").isEqualTo(2);
-        assertThat(report.millis()).as("no retry pause").isLessThan(700);
-    }
-
-    @Test
     void anInstantFailureInAStillClusterIsAskedAgainForItMayBeABlip() {
         Scripted checks = new Scripted(Map.of("http", List.of(Outcome.fail("GET http://api/ failed: the connection was refused."),
                 Outcome.pass("GET http://api/ answered 200."))));
