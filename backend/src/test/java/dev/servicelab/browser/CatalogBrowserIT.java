@@ -3,6 +3,7 @@ package dev.servicelab.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.servicelab.PlatformTestBase;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -40,9 +41,9 @@ class CatalogBrowserIT extends PlatformTestBase {
         assertThat(browser.driver().findElement(By.cssSelector("[data-testid=progress-summary]")).getText()).contains("0 of");
 
         browser.driver().findElement(By.cssSelector("[data-testid=start-lab]")).click();
-        WebElement first = browser.waitFor(By.cssSelector("details.step[open]"));
-        assertThat(first.findElement(By.cssSelector(".badge")).getText()).isEqualTo("in progress");
-        assertThat(first.findElement(By.cssSelector("[data-markdown]")).getText()).isNotBlank();
+        // The steps re-render as the start's progress arrives: read the open step afresh on each poll.
+        browser.await(Duration.ofSeconds(20)).until(d -> "in progress".equals(browser.text("details.step[open] .badge")));
+        assertThat(browser.text("details.step[open] [data-markdown]")).isNotBlank();
         browser.screenshot("lab-started");
     }
 
