@@ -13,14 +13,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.springframework.stereotype.Service;
 
 /**
@@ -205,62 +209,16 @@ public class CheckEngine implements AutoCloseable {
             Duration wait = Duration.ofSeconds(specs.get(i).timeoutSeconds());
             deadlines[i] = started.plus(wait.compareTo(maxWait) < 0 ? wait : maxWait);
         }
-        // API checks first (each pass runs them before its probes): they answer in milliseconds and
-        // most wrong answers show there, so the first ✘ does not wait for a probe's round trip into
-        // the sandbox. Results keep their index.
-        Round first = new Round(context.stillness());
-        boolean going = pass(java.util.stream.IntStream.range(0, specs.size()).boxed().toList(), specs, i -> {
-            if (!tally.decided()) {
-                tally.record(i, firstSight(specs.get(i), context, first));
-            }
-        }, tally);
-        // A wrong answer decides the step. Converging checks evaluated before it may since have got
-        // further (a pod became Ready meanwhile): look at them once more, so that every message
+        Observer observer = new Observer(context.stillness());
+        boolean going = new Timelines(specs, context, tally, deadlines, observer).run();
+        // A wrong answer at first sight decides the step. Converging checks seen before it may since have
+        // got further (a pod became Ready meanwhile): look at them once more, so that every message
         // describes the same moment.
-        Round lookAgain = new Round(context.stillness());
         going = going && pass(tally.beforeWrong().stream().filter(i -> results[i].waiting()).toList(), specs, i -> {
             if (!tally.decided()) {
-                tally.record(i, firstSight(specs.get(i), context, lookAgain));
+                tally.record(i, look(specs.get(i), context, results[i], observer));
             }
         }, tally);
-        while (going && !tally.decided() && !tally.wrong()) {
-            Instant now = Instant.now();
-            List<Integer> pending = java.util.stream.IntStream.range(0, specs.size())
-                    .filter(i -> results[i].waiting() && now.isBefore(deadlines[i])).boxed().toList();
-            if (pending.isEmpty()) {
-                break;
-            }
-            if (!sleep()) {
-                going = false;
-                break;
-            }
-            String down = context.unreachable();
-            if (down != null) {
-                tally.record(pending.get(0), stoppedResult(specs.get(pending.get(0)), down, 0));
-                break;
-            }
-            Round round = new Round(context.stillness());
-            CheckResult[] before = results.clone();
-            going = pass(pending, specs, i -> {
-                // Once a result is wrong the step is decided: its last result (each check reported once)
-                // stands, and another probe, seconds when packets are dropped, would only delay the verdict.
-                if (tally.decided() || tally.wrong() && specs.get(i).type().probe()) {
-                    return;
-                }
-                Instant begun = Instant.now();
-                CheckResult again = evaluate(specs.get(i), context);
-                if (again.waiting() && maySettle(specs.get(i)) && sameFailure(specs.get(i), again.message(), before[i].message())) {
-                    // The same failure twice: final if nothing in the cluster could still change it.
-                    ClusterStillness.Quiet quiet = round.quiet();
-                    if (settled(specs.get(i), again.message(), quiet)) {
-                        again = finalResult(specs.get(i), again, quiet.still());
-                    }
-                } else {
-                    again = judgedAtFirstSight(specs.get(i), again, begun, round);
-                }
-                tally.record(i, again);
-            }, tally);
-        }
         // From here on this thread alone reads and writes the results.
         tally.close();
         Instant end = Instant.now();
@@ -282,6 +240,173 @@ public class CheckEngine implements AutoCloseable {
         boolean passed = Arrays.stream(results).allMatch(CheckResult::passed);
         return new StepReport(labId, step.id(), passed, List.of(results), Duration.between(started, Instant.now()).toMillis(),
                 started);
+    }
+
+    /**
+     * Every check on its own timeline: looked at once (all of them, even after a wrong result), then
+     * again {@link #RETRY_PAUSE} after each converging result, until it is decided, its time is up, or
+     * a wrong result has decided the step. A check's next look does not wait for the slowest probe of
+     * the step (a dropped packet's seconds): a refusal seen at 0.3 s is seen again at 1.3 s. API checks
+     * run on the run's thread before the probes due with them (they answer in milliseconds, so the
+     * first ✘ of a wrong field never waits for a probe's round trip); probes run side by side on the
+     * pool, or on the run's thread when the pool is full.
+     */
+    private final class Timelines {
+        /** Looks falling due this close together go together: one stillness observation serves them all. */
+        private static final Duration TOGETHER = Duration.ofMillis(50);
+
+        private final List<CheckSpec> specs;
+        private final CheckContext context;
+        private final Tally tally;
+        private final Instant[] deadlines;
+        private final Observer observer;
+        /** When each check is next looked at; null once it is not to be looked at again. */
+        private final Instant[] due;
+        private final boolean[] looking;
+        private final Map<Integer, Future<?>> inFlight = new HashMap<>();
+        private final BlockingQueue<Integer> finished = new LinkedBlockingQueue<>();
+        private Instant askedAlive;
+
+        Timelines(List<CheckSpec> specs, CheckContext context, Tally tally, Instant[] deadlines, Observer observer) {
+            this.specs = specs;
+            this.context = context;
+            this.tally = tally;
+            this.deadlines = deadlines;
+            this.observer = observer;
+            this.due = new Instant[specs.size()];
+            this.looking = new boolean[specs.size()];
+            Arrays.fill(due, Instant.now());
+            this.askedAlive = Instant.now();
+        }
+
+        /** False when this thread was interrupted (the learner went away): the looks in flight are cancelled. */
+        boolean run() {
+            try {
+                while (!tally.decided()) {
+                    Instant now = Instant.now();
+                    List<Integer> dueNow = IntStream.range(0, specs.size())
+                            .filter(i -> !looking[i] && due[i] != null && !due[i].isAfter(now.plus(TOGETHER))
+                                    && (tally.result(i) == null || !tally.wrong()))
+                            .boxed().toList();
+                    if (!dueNow.isEmpty()) {
+                        if (!alive(dueNow, now)) {
+                            break;
+                        }
+                        dispatch(dueNow);
+                        continue;
+                    }
+                    Instant next = IntStream.range(0, specs.size())
+                            .filter(i -> !looking[i] && due[i] != null && !tally.wrong())
+                            .mapToObj(i -> due[i]).min(Instant::compareTo).orElse(null);
+                    if (next == null && inFlight.isEmpty()) {
+                        break;
+                    }
+                    Integer done = next == null ? finished.take()
+                            : finished.poll(Math.max(1, Duration.between(now, next).toMillis()), TimeUnit.MILLISECONDS);
+                    for (; done != null; done = finished.poll()) {
+                        settle(done);
+                    }
+                }
+                // A wrong result or a stopped cluster: looks in flight finish and are kept.
+                while (!inFlight.isEmpty()) {
+                    settle(finished.take());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                if (Thread.currentThread().isInterrupted()) {
+                    tally.close();
+                }
+                // Empty unless the run ends early (interrupted, or a listener threw).
+                inFlight.values().forEach(look -> look.cancel(true));
+            }
+            return !Thread.currentThread().isInterrupted();
+        }
+
+        /** Before looking again: does the sandbox still answer at all (asked at most once a pause)? */
+        private boolean alive(List<Integer> dueNow, Instant now) {
+            List<Integer> again = dueNow.stream().filter(i -> tally.result(i) != null).toList();
+            if (again.isEmpty() || now.isBefore(askedAlive.plus(RETRY_PAUSE))) {
+                return true;
+            }
+            askedAlive = now;
+            String down = context.unreachable();
+            if (down != null) {
+                tally.record(again.get(0), stoppedResult(specs.get(again.get(0)), down, 0));
+                return false;
+            }
+            return true;
+        }
+
+        private void dispatch(List<Integer> dueNow) throws InterruptedException {
+            for (int i : dueNow) {
+                if (!specs.get(i).type().probe()) {
+                    due[i] = null;
+                    lookAt(i);
+                    after(i);
+                }
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            for (int i : dueNow) {
+                if (specs.get(i).type().probe()) {
+                    due[i] = null;
+                    if (tally.result(i) != null && tally.wrong() || tally.decided()) {
+                        continue;
+                    }
+                    looking[i] = true;
+                    // The pool's rejection runs the look on this thread: it is then finished when submit returns.
+                    inFlight.put(i, probes.submit(() -> {
+                        try {
+                            lookAt(i);
+                        } finally {
+                            finished.add(i);
+                        }
+                    }));
+                }
+            }
+        }
+
+        /** A look has finished: surface what its thread threw, and schedule the check's next look. */
+        private void settle(int i) throws InterruptedException {
+            Future<?> look = inFlight.remove(i);
+            looking[i] = false;
+            try {
+                look.get();
+            } catch (ExecutionException e) {
+                // What a check throws is a result already (evaluate): this is the listener's failure or an
+                // Error, and ends the run as it would have on this thread.
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+            after(i);
+        }
+
+        private void after(int i) {
+            CheckResult result = tally.result(i);
+            Instant now = Instant.now();
+            if (result != null && result.waiting() && !tally.wrong() && now.isBefore(deadlines[i])) {
+                // One last look at the deadline itself, so that "still so after" is what was seen then.
+                Instant next = now.plus(RETRY_PAUSE);
+                due[i] = next.isBefore(deadlines[i]) ? next : deadlines[i];
+            }
+        }
+
+        private void lookAt(int i) {
+            CheckResult before = tally.result(i);
+            // Once a result is wrong the step is decided: a check's last result (each check reported once)
+            // stands, and another look, seconds when packets are dropped, would only delay the verdict.
+            if (tally.decided() || before != null && tally.wrong()) {
+                return;
+            }
+            tally.record(i, look(specs.get(i), context, before, observer));
+        }
     }
 
     /**
@@ -375,14 +500,19 @@ public class CheckEngine implements AutoCloseable {
             }
             results[i] = result;
             if (beforeWrong == null && result.wrong()) {
-                beforeWrong = List.copyOf(evaluated);
+                // Only a first look's wrong result: one found by a retry ends the run as it stands.
+                beforeWrong = before == null ? evaluated.stream().distinct().toList() : List.of();
             }
             evaluated.add(i);
             wrong |= result.wrong();
             decided |= stopped(result);
         }
 
-        /** The checks whose results came in before the first wrong one. */
+        synchronized CheckResult result(int i) {
+            return results[i];
+        }
+
+        /** The checks whose results came in before the first wrong one, when that was a check's first look. */
         synchronized List<Integer> beforeWrong() {
             return beforeWrong == null ? List.of() : beforeWrong;
         }
@@ -401,42 +531,43 @@ public class CheckEngine implements AutoCloseable {
         }
     }
 
-    /** A pass: the cluster's stillness is observed once, by whichever check first needs it. */
-    private static final class Round {
+    /**
+     * The cluster's stillness, observed for a run's looks: an observation serves every look that began
+     * before it was made (looks falling due together share one), and a look that began after it gets
+     * a new one.
+     */
+    private static final class Observer {
         private final ClusterStillness stillness;
         private ClusterStillness.Quiet quiet;
         private Instant observed;
 
-        Round(ClusterStillness stillness) {
+        Observer(ClusterStillness stillness) {
             this.stillness = stillness;
         }
 
-        synchronized ClusterStillness.Quiet quiet() {
-            if (quiet == null) {
+        /** How still the cluster was once a look had begun, and how long after it began that was seen. */
+        synchronized Seen since(Instant begun) {
+            if (observed == null || observed.isBefore(begun)) {
                 observed = Instant.now();
                 quiet = stillness.observe();
             }
-            return quiet;
-        }
-
-        /**
-         * An observation made after a probe began (this pass's, or a new one when the pass's is
-         * older), and how long after.
-         */
-        synchronized Map.Entry<ClusterStillness.Quiet, Duration> since(Instant begun) {
-            quiet();
-            if (observed.isBefore(begun)) {
-                observed = Instant.now();
-                quiet = stillness.observe();
-            }
-            return Map.entry(quiet, Duration.between(begun, observed));
+            return new Seen(quiet, Duration.between(begun, observed));
         }
     }
 
-    /** Evaluates a check for the first time in this pass, and judges a converging failure at once if it can be. */
-    private CheckResult firstSight(CheckSpec spec, CheckContext context, Round round) {
+    private record Seen(ClusterStillness.Quiet quiet, Duration after) {
+    }
+
+    /** One look at a check, its result judged against the check's previous one (none at first sight). */
+    private CheckResult look(CheckSpec spec, CheckContext context, CheckResult before, Observer observer) {
         Instant begun = Instant.now();
-        return judgedAtFirstSight(spec, evaluate(spec, context), begun, round);
+        CheckResult result = evaluate(spec, context);
+        if (before != null && result.waiting() && maySettle(spec) && sameFailure(spec, result.message(), before.message())) {
+            // The same failure twice: final if nothing in the cluster could still change it.
+            ClusterStillness.Quiet quiet = observer.since(begun).quiet();
+            return settled(spec, result.message(), quiet) ? finalResult(spec, result, quiet.still()) : result;
+        }
+        return judgedAtFirstSight(spec, result, begun, observer);
     }
 
     /**
@@ -448,15 +579,15 @@ public class CheckEngine implements AutoCloseable {
      * request (which pods answer) or a probe that did not run to its end (the platform's fault, not
      * the learner's answer) proves nothing once: those wait to be seen twice.
      */
-    private static CheckResult judgedAtFirstSight(CheckSpec spec, CheckResult result, Instant begun, Round round) {
+    private static CheckResult judgedAtFirstSight(CheckSpec spec, CheckResult result, Instant begun, Observer observer) {
         if (!result.waiting() || !spec.type().probe() || spec.type() == CheckType.LOAD_BALANCING || !maySettle(spec)
                 || result.millis() < WATCHED.toMillis() || !observed(result.message())) {
             return result;
         }
-        Map.Entry<ClusterStillness.Quiet, Duration> seen = round.since(begun);
+        Seen seen = observer.since(begun);
         // How still it was when the probe began: what was seen, less the time the probe took.
-        return settled(spec, result.message(), seen.getKey().before(seen.getValue()))
-                ? finalResult(spec, result, seen.getKey().still()) : result;
+        return settled(spec, result.message(), seen.quiet().before(seen.after()))
+                ? finalResult(spec, result, seen.quiet().still()) : result;
     }
 
     /** Whether a failure is an answer of the learner's cluster, not a fault of the way the platform asked it. */
@@ -529,7 +660,6 @@ public class CheckEngine implements AutoCloseable {
         return null;
     }
 
-    /** False when the thread was interrupted (the learner went away): stop retrying. */
     /**
      * Waits until the learner's NetworkPolicies are in force on every node (see {@link PolicyEnforcement}):
      * a probe sent before would see traffic the new policy is about to drop, and pass a wrong answer.
@@ -544,16 +674,6 @@ public class CheckEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             // Unknown: check at once, as without policies.
-        }
-    }
-
-    private static boolean sleep() {
-        try {
-            Thread.sleep(RETRY_PAUSE.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
         }
     }
 }

@@ -97,6 +97,23 @@ class CheckEngineConcurrencyTest {
     }
 
     @Test
+    void aRefusalIsAskedAgainOnItsOwnTimelineWithoutWaitingForTheSlowestProbeOfTheStep() {
+        // A refusal is seen twice before it is final; the step's other probe watches for 3 s (a drop).
+        Timed checks = new Timed(Map.of("dropped", 3_000L, "refused", 50L),
+                Map.of("dropped", Outcome.pass("timed out, as it should"),
+                        "refused", Outcome.fail("GET http://10.43.0.10/ failed: the connection was refused.")));
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+
+        StepReport report = engine(checks, 16).run("lab", step(probe("dropped"), probe("refused")),
+                new CheckContext(SANDBOX, null, () -> new ClusterStillness.Quiet(Duration.ofSeconds(10), Duration.ofSeconds(10))),
+                (index, result) -> heard.add(index + " " + result.state() + (checks.finished.contains("dropped") ? " after the drop" : "")));
+
+        assertThat(heard).containsExactly("1 waiting", "1 wrong", "0 passed after the drop");
+        assertThat(checks.calls.get("refused").get()).isEqualTo(2);
+        assertThat(report.results()).extracting(CheckResult::state).containsExactly("passed", "wrong");
+    }
+
+    @Test
     void callsIntoTheListenerNeverOverlap() {
         Map<String, Long> millis = new java.util.HashMap<>();
         Map<String, Outcome> outcomes = new java.util.HashMap<>();
