@@ -8,8 +8,7 @@ import org.springframework.validation.annotation.Validated;
 /**
  * @param maxConcurrentPerLab how many checks one account may run at once in one lab; more are refused (429)
  * @param probeThreads how many probes (requests sent from inside learners' clusters) all running checks may have in
- *        flight at once, besides one on each check's own thread; when all are busy a check runs its probes itself,
- *        one after the other
+ *        flight at once; when all are busy a check runs its next probe itself, one after the other
  */
 @Validated
 @ConfigurationProperties("servicelab.checks")
