@@ -370,21 +370,8 @@ public class CheckEngine implements AutoCloseable {
 
         /** A look has finished: surface what its thread threw, and schedule the check's next look. */
         private void settle(int i) throws InterruptedException {
-            Future<?> look = inFlight.remove(i);
             looking[i] = false;
-            try {
-                look.get();
-            } catch (ExecutionException e) {
-                // What a check throws is a result already (evaluate): this is the listener's failure or an
-                // Error, and ends the run as it would have on this thread.
-                if (e.getCause() instanceof RuntimeException failure) {
-                    throw failure;
-                }
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
+            join(inFlight.remove(i));
             after(i);
         }
 
@@ -436,20 +423,10 @@ public class CheckEngine implements AutoCloseable {
                 check.accept(inProbes.get(inProbes.size() - 1));
             }
             for (Future<?> probe : inFlight) {
-                probe.get();
+                join(probe);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            // What a check throws is a result already (evaluate): this is the listener's failure or an
-            // Error, and ends the run as it would have on this thread.
-            if (e.getCause() instanceof RuntimeException failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(e.getCause());
         } finally {
             if (Thread.currentThread().isInterrupted()) {
                 tally.close();
@@ -457,6 +434,25 @@ public class CheckEngine implements AutoCloseable {
             inFlight.forEach(probe -> probe.cancel(true));
         }
         return !Thread.currentThread().isInterrupted();
+    }
+
+    /**
+     * Waits for a look sent to the pool. What a check throws is a result already (evaluate): what
+     * comes out here is the listener's failure or an Error, and ends the run as it would have on the
+     * run's thread.
+     */
+    private static void join(Future<?> look) throws InterruptedException {
+        try {
+            look.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**
