@@ -174,7 +174,6 @@ public interface ClusterStillness {
         return SandboxBootstrap.NAMESPACE.equals(object.getMetadata().getNamespace());
     }
 
-    /** When an object was last written: its creation or the newest time in its managed fields. */
     /** When the object was last written: its creation or its latest managed-field time (whole seconds). */
     static Instant changed(ObjectMeta meta) {
         Instant latest = parse(meta.getCreationTimestamp());

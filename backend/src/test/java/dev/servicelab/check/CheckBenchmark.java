@@ -84,7 +84,7 @@ class CheckBenchmark extends SandboxPlatformTestBase {
 
     private static String write(List<String> lines, String note) throws java.io.IOException {
         String text = "time to a verdict (ms) on a ready sandbox, full retry windows " + note + "; wrong answers: until the "
-                + "page shows the first ✘, each wrong solution checked at once after it is applied and again once the cluster has "
+                + "page shows the first ✘, each wrong solution applied to a cluster at rest, checked at once and again once the cluster has "
                 + "applied it (pods started or stuck, rollouts over, kube-proxy synced); right answers: until \"Step passed\", "
                 + "each step's solution " + RIGHT_ROUNDS + "x\n"
                 + String.join("\n", lines);
@@ -110,6 +110,10 @@ class CheckBenchmark extends SandboxPlatformTestBase {
                     ClusterSettling.awaitSetUp(client);
                 }
                 for (LabStep.WrongSolution bad : step.wrong()) {
+                    // A learner answers a cluster at rest (they read the step, or the last verdict, first):
+                    // "at once" then counts the wrong answer's own convergence, not the removal of the one
+                    // before or the setup's fresh Services.
+                    ClusterSettling.awaitApplied(client);
                     try {
                         setup.applySolution(sandbox, client, lab, bad.manifests(), bad.commands(), bad.actions());
                         for (List<Long> figures : List.of(wrong, applied)) {
