@@ -151,7 +151,7 @@ public class CheckEngine implements AutoCloseable {
     private final Map<CheckType, Check> checks = new EnumMap<>(CheckType.class);
 
     /**
-     * Runs a pass's probes side by side, for every check running: bounded, and without a queue, so
+     * Runs the checks' probes side by side, for every check running: bounded, and without a queue, so
      * when all its threads are busy the check's own thread runs the probe (probes then go one after
      * the other, as they would without it). Idle threads end.
      */
@@ -210,15 +210,13 @@ public class CheckEngine implements AutoCloseable {
             deadlines[i] = started.plus(wait.compareTo(maxWait) < 0 ? wait : maxWait);
         }
         Observer observer = new Observer(context.stillness());
-        boolean going = new Timelines(specs, context, tally, deadlines, observer).run();
+        List<Integer> every = IntStream.range(0, specs.size()).boxed().toList();
+        boolean going = new Timelines(specs, context, tally, deadlines, observer, every, true).run();
         // A wrong answer at first sight decides the step. Converging checks seen before it may since have
         // got further (a pod became Ready meanwhile): look at them once more, so that every message
         // describes the same moment.
-        going = going && pass(tally.beforeWrong().stream().filter(i -> results[i].waiting()).toList(), specs, i -> {
-            if (!tally.decided()) {
-                tally.record(i, look(specs.get(i), context, results[i], observer));
-            }
-        }, tally);
+        List<Integer> lookAgain = tally.beforeWrong().stream().filter(i -> results[i].waiting()).toList();
+        going = going && new Timelines(specs, context, tally, deadlines, observer, lookAgain, false).run();
         // From here on this thread alone reads and writes the results.
         tally.close();
         Instant end = Instant.now();
@@ -249,7 +247,8 @@ public class CheckEngine implements AutoCloseable {
      * the step (a dropped packet's seconds): a refusal seen at 0.3 s is seen again at 1.3 s. API checks
      * run on the run's thread before the probes due with them (they answer in milliseconds, so the
      * first ✘ of a wrong field never waits for a probe's round trip); probes run side by side on the
-     * pool, or on the run's thread when the pool is full.
+     * pool, or on the run's thread when the pool is full. Without retries, the given checks are looked
+     * at once each, a wrong result or not.
      */
     private final class Timelines {
         /** Looks falling due this close together go together: one stillness observation serves them all. */
@@ -260,23 +259,25 @@ public class CheckEngine implements AutoCloseable {
         private final Tally tally;
         private final Instant[] deadlines;
         private final Observer observer;
+        private final boolean retrying;
         /** When each check is next looked at; null once it is not to be looked at again. */
         private final Instant[] due;
-        private final boolean[] looking;
         private final Map<Integer, Future<?>> inFlight = new HashMap<>();
         private final BlockingQueue<Integer> finished = new LinkedBlockingQueue<>();
         private Instant askedAlive;
 
-        Timelines(List<CheckSpec> specs, CheckContext context, Tally tally, Instant[] deadlines, Observer observer) {
+        Timelines(List<CheckSpec> specs, CheckContext context, Tally tally, Instant[] deadlines, Observer observer,
+                List<Integer> checks, boolean retrying) {
             this.specs = specs;
             this.context = context;
             this.tally = tally;
             this.deadlines = deadlines;
             this.observer = observer;
+            this.retrying = retrying;
             this.due = new Instant[specs.size()];
-            this.looking = new boolean[specs.size()];
-            Arrays.fill(due, Instant.now());
-            this.askedAlive = Instant.now();
+            Instant now = Instant.now();
+            checks.forEach(i -> due[i] = now);
+            this.askedAlive = now;
         }
 
         /** False when this thread was interrupted (the learner went away): the looks in flight are cancelled. */
@@ -285,8 +286,8 @@ public class CheckEngine implements AutoCloseable {
                 while (!tally.decided()) {
                     Instant now = Instant.now();
                     List<Integer> dueNow = IntStream.range(0, specs.size())
-                            .filter(i -> !looking[i] && due[i] != null && !due[i].isAfter(now.plus(TOGETHER))
-                                    && (tally.result(i) == null || !tally.wrong()))
+                            .filter(i -> !inFlight.containsKey(i) && due[i] != null && !due[i].isAfter(now.plus(TOGETHER))
+                                    && !skipped(i))
                             .boxed().toList();
                     if (!dueNow.isEmpty()) {
                         if (!alive(dueNow, now)) {
@@ -296,7 +297,7 @@ public class CheckEngine implements AutoCloseable {
                         continue;
                     }
                     Instant next = IntStream.range(0, specs.size())
-                            .filter(i -> !looking[i] && due[i] != null && !tally.wrong())
+                            .filter(i -> !inFlight.containsKey(i) && due[i] != null && !skipped(i))
                             .mapToObj(i -> due[i]).min(Instant::compareTo).orElse(null);
                     if (next == null && inFlight.isEmpty()) {
                         break;
@@ -352,10 +353,6 @@ public class CheckEngine implements AutoCloseable {
             for (int i : dueNow) {
                 if (specs.get(i).type().probe()) {
                     due[i] = null;
-                    if (tally.result(i) != null && tally.wrong() || tally.decided()) {
-                        continue;
-                    }
-                    looking[i] = true;
                     // The pool's rejection runs the look on this thread: it is then finished when submit returns.
                     inFlight.put(i, probes.submit(() -> {
                         try {
@@ -370,7 +367,6 @@ public class CheckEngine implements AutoCloseable {
 
         /** A look has finished: surface what its thread threw, and schedule the check's next look. */
         private void settle(int i) throws InterruptedException {
-            looking[i] = false;
             join(inFlight.remove(i));
             after(i);
         }
@@ -378,62 +374,26 @@ public class CheckEngine implements AutoCloseable {
         private void after(int i) {
             CheckResult result = tally.result(i);
             Instant now = Instant.now();
-            if (result != null && result.waiting() && !tally.wrong() && now.isBefore(deadlines[i])) {
+            if (retrying && result != null && result.waiting() && !tally.wrong() && now.isBefore(deadlines[i])) {
                 // One last look at the deadline itself, so that "still so after" is what was seen then.
                 Instant next = now.plus(RETRY_PAUSE);
                 due[i] = next.isBefore(deadlines[i]) ? next : deadlines[i];
             }
         }
 
-        private void lookAt(int i) {
-            CheckResult before = tally.result(i);
-            // Once a result is wrong the step is decided: a check's last result (each check reported once)
-            // stands, and another look, seconds when packets are dropped, would only delay the verdict.
-            if (tally.decided() || before != null && tally.wrong()) {
-                return;
-            }
-            tally.record(i, look(specs.get(i), context, before, observer));
+        /**
+         * Once a result is wrong the step is decided: a check's last result (each check reported once)
+         * stands, and another look, seconds when packets are dropped, would only delay the verdict.
+         */
+        private boolean skipped(int i) {
+            return tally.decided() || retrying && tally.result(i) != null && tally.wrong();
         }
-    }
 
-    /**
-     * One pass over some checks: the API checks one after the other on this thread, then the probes
-     * all at once, one of them on this thread (which would only wait otherwise). Each check's step
-     * decides for itself whether it still runs, and records its result as soon as it has it. False
-     * when this thread was interrupted (the learner went away): the probes in flight are cancelled,
-     * and nothing they still find is recorded or heard.
-     */
-    private boolean pass(List<Integer> indices, List<CheckSpec> specs, java.util.function.IntConsumer check, Tally tally) {
-        List<Integer> inProbes = indices.stream().filter(i -> specs.get(i).type().probe()).toList();
-        for (int i : indices) {
-            if (!specs.get(i).type().probe()) {
-                check.accept(i);
+        private void lookAt(int i) {
+            if (!skipped(i)) {
+                tally.record(i, look(specs.get(i), context, tally.result(i), observer));
             }
         }
-        if (Thread.currentThread().isInterrupted()) {
-            tally.close();
-            return false;
-        }
-        List<Future<?>> inFlight = new ArrayList<>();
-        try {
-            for (int i : inProbes.subList(0, Math.max(0, inProbes.size() - 1))) {
-                inFlight.add(probes.submit(() -> check.accept(i)));
-            }
-            if (!inProbes.isEmpty()) {
-                check.accept(inProbes.get(inProbes.size() - 1));
-            }
-            for (Future<?> probe : inFlight) {
-                join(probe);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            if (Thread.currentThread().isInterrupted()) {
-                tally.close();
-            }
-            inFlight.forEach(probe -> probe.cancel(true));
-        }
-        return !Thread.currentThread().isInterrupted();
     }
 
     /**
